@@ -1,0 +1,1 @@
+"""Prefect-free library that turns raw news files into clean, deduplicated articles."""
