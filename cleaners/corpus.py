@@ -1,0 +1,373 @@
+"""The Parquet corpus: schemas, staged writes, the atomic commit, reading what is there.
+
+Layout under the output folder::
+
+    articles/part-<run>-<batch>.parquet     kept articles
+    duplicates/part-<run>.parquet           one row per file judged a duplicate
+    rejects/part-<run>.parquet              one row per file that could not be curated
+    manifest/part-<run>.parquet             every raw file a run saw: path, hash, size, mtime, outcome
+    signatures/part-<run>-<batch>.parquet   dedup signatures of kept articles (incremental runs)
+    reports/<run>.md, reports/latest.md     the run report
+    _staging/<run>/                         work in progress (readers ignore names starting with _)
+    .lock                                   held while a run writes
+
+A run stages every file under `_staging/<run>/commit/`, then writes a journal listing them, then
+renames each into place. A reader never sees a partial file. A run killed before the journal leaves
+only staging debris, which the next run deletes; a run killed after it is completed by the next run
+(re-applying a journal is idempotent, so no row is ever written twice).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
+
+from cleaners.dedup import SIGNATURE_SCHEMA, Decision, Signature
+from cleaners.pipeline import Article, BatchOutput, Reject, Seen
+
+COMPRESSION = "zstd"
+
+REMOVED_TYPE = pa.list_(pa.struct([("text", pa.string()), ("reason", pa.string())]))
+
+ARTICLES_SCHEMA = pa.schema([
+    ("doc_id", pa.string()),
+    ("source", pa.string()),
+    ("source_sha256", pa.string()),
+    ("format", pa.string()),
+    ("encoding", pa.string()),
+    ("url", pa.string()),
+    ("fetched", pa.string()),
+    ("title", pa.string()),
+    ("subtitle", pa.string()),
+    ("authors", pa.list_(pa.string())),
+    ("published", pa.date32()),
+    ("site_name", pa.string()),
+    ("sources", pa.list_(pa.string())),
+    ("text", pa.string()),
+    ("word_count", pa.int32()),
+    ("removed", REMOVED_TYPE),
+    ("run_id", pa.string()),
+])
+
+DUPLICATES_SCHEMA = pa.schema([
+    ("source", pa.string()),
+    ("source_sha256", pa.string()),
+    ("doc_id", pa.string()),
+    ("title", pa.string()),
+    ("duplicate_of", pa.string()),
+    ("kind", pa.string()),
+    ("score", pa.float64()),
+    ("evidence", pa.string()),
+    ("run_id", pa.string()),
+])
+
+REJECTS_SCHEMA = pa.schema([
+    ("source", pa.string()),
+    ("source_sha256", pa.string()),
+    ("reason", pa.string()),
+    ("detail", pa.string()),
+    ("run_id", pa.string()),
+])
+
+MANIFEST_SCHEMA = pa.schema([
+    ("source", pa.string()),
+    ("source_sha256", pa.string()),
+    ("size", pa.int64()),
+    ("mtime_ns", pa.int64()),
+    ("doc_id", pa.string()),
+    ("outcome", pa.string()),  # article | duplicate | reject
+    ("run_id", pa.string()),
+])
+
+TABLES = ("articles", "duplicates", "rejects", "manifest", "signatures")
+
+
+class CorpusBusy(RuntimeError):
+    """Another run holds the output folder."""
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def article_rows(articles: Sequence[Article], run_id: str) -> pa.Table:
+    cols: dict[str, list] = {name: [] for name in ARTICLES_SCHEMA.names}
+    for a in articles:
+        m = a.cleaned.metadata
+        cols["doc_id"].append(a.doc_id)
+        cols["source"].append(a.source)
+        cols["source_sha256"].append(a.source_sha256)
+        cols["format"].append(a.format)
+        cols["encoding"].append(a.encoding)
+        cols["url"].append(a.url or m.url)
+        cols["fetched"].append(a.fetched)
+        cols["title"].append(m.title)
+        cols["subtitle"].append(m.subtitle)
+        cols["authors"].append(list(m.authors))
+        cols["published"].append(_date(m.published))
+        cols["site_name"].append(m.site_name)
+        cols["sources"].append(list(m.sources))
+        cols["text"].append(a.cleaned.text)
+        cols["word_count"].append(a.word_count)
+        cols["removed"].append([{"text": r.text, "reason": r.reason} for r in a.cleaned.removed])
+        cols["run_id"].append(run_id)
+    return pa.table(cols, schema=ARTICLES_SCHEMA)
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    """Write a Parquet file under a temporary name, fsync it, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression=COMPRESSION)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _write_text(text: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _parts(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.parquet") if not p.name.startswith((".", "_")))
+
+
+def read_table(folder: Path, columns: Sequence[str] | None = None, schema: pa.Schema | None = None) -> pa.Table:
+    """All parts of one corpus table (empty table with `schema` if there are none)."""
+    parts = _parts(folder)
+    if not parts:
+        if schema is None:
+            return pa.table({})
+        empty = schema.empty_table()
+        return empty.select(list(columns)) if columns else empty
+    return pa.concat_tables([pq.read_table(p, columns=list(columns) if columns else None) for p in parts])
+
+
+@dataclass
+class StagedBatch:
+    """What a clean task hands back to the flow: counts and small lists, never texts."""
+
+    batch_no: int
+    articles: int
+    unchanged: int
+    rejects: list[Reject] = field(default_factory=list)
+    seen: list[Seen] = field(default_factory=list)
+    removed_reasons: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class CommitResult:
+    run_id: str
+    articles: int
+    duplicates: int
+    rejects: int
+    files: list[str]
+
+
+class Corpus:
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.staging_root = self.root / "_staging"
+        self.reports = self.root / "reports"
+
+    def table_dir(self, name: str) -> Path:
+        return self.root / name
+
+    # ---- locking and recovery -------------------------------------------------------------
+    @contextmanager
+    def lock(self, timeout: float = 0) -> Iterator[None]:
+        """Hold the output folder for one run. Waits up to `timeout` seconds, then CorpusBusy."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / ".lock"))
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise CorpusBusy(
+                f"another run is writing to {self.root} (lock {self.root / '.lock'} is held); "
+                f"waited {timeout:g} s") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def recover(self) -> list[str]:
+        """Finish commits that were interrupted after their journal, and clear other debris."""
+        notes = []
+        if not self.staging_root.is_dir():
+            return notes
+        for run_dir in sorted(self.staging_root.iterdir()):
+            journal = run_dir / "JOURNAL.json"
+            if journal.is_file():
+                self._apply(run_dir, json.loads(journal.read_text(encoding="utf-8")))
+                notes.append(f"completed the interrupted commit of run {run_dir.name}")
+            else:
+                notes.append(f"cleared the unfinished staging of run {run_dir.name}")
+            shutil.rmtree(run_dir, ignore_errors=True)
+        return notes
+
+    # ---- reading ----------------------------------------------------------------------------
+    def manifest(self) -> dict[str, tuple[str | None, int, int, str]]:
+        """source -> (sha256, size, mtime_ns, outcome) of the latest version the corpus holds."""
+        t = read_table(self.table_dir("manifest"), schema=MANIFEST_SCHEMA,
+                       columns=["source", "source_sha256", "size", "mtime_ns", "outcome"])
+        out: dict[str, tuple[str | None, int, int, str]] = {}
+        for src, sha, size, mtime, outcome in zip(*(t.column(i).to_pylist() for i in range(5))):
+            out[src] = (sha, size, mtime, outcome)
+        return out
+
+    def signatures(self) -> list[Signature]:
+        sigs = []
+        for part in _parts(self.table_dir("signatures")):
+            for batch in pq.ParquetFile(part).iter_batches():
+                sigs.extend(Signature.from_record(r) for r in batch.to_pylist())
+        return sigs
+
+    # ---- staging ------------------------------------------------------------------------------
+    def staging(self, run_id: str) -> Path:
+        return self.staging_root / run_id
+
+    def stage_batch(self, run_id: str, batch_no: int, out: BatchOutput) -> StagedBatch:
+        stage = self.staging(run_id)
+        if out.articles:
+            _write(article_rows(out.articles, run_id), stage / "clean" / f"part-{batch_no:06d}.parquet")
+            sig = pa.Table.from_pylist([s.to_record() for s in out.signatures], schema=SIGNATURE_SCHEMA)
+            _write(sig, stage / "sig" / f"part-{batch_no:06d}.parquet")
+        reasons: Counter = Counter()
+        for a in out.articles:
+            reasons.update(r.reason for r in a.cleaned.removed)
+        return StagedBatch(batch_no, len(out.articles), out.unchanged, out.rejects, out.seen, reasons)
+
+    def staged_signatures(self, run_id: str) -> list[Signature]:
+        sigs = []
+        for part in _parts(self.staging(run_id) / "sig"):
+            for batch in pq.ParquetFile(part).iter_batches():
+                sigs.extend(Signature.from_record(r) for r in batch.to_pylist())
+        return sigs
+
+    # ---- commit -------------------------------------------------------------------------------
+    def commit(self, run_id: str, decisions: Sequence[Decision], rejects: Sequence[Reject],
+               seen: Sequence[Seen], report: str | None = None) -> CommitResult:
+        """Move a run's staged batches into the corpus, minus the duplicates, atomically per file."""
+        stage = self.staging(run_id)
+        dest = stage / "commit"
+        dups = {d.doc_id: d for d in decisions}
+        dup_ids = pa.array(list(dups), type=pa.string())
+        files: list[str] = []
+        dup_rows: list[dict] = []
+        kept = 0
+        for part in _parts(stage / "clean"):
+            table = pq.read_table(part)
+            is_dup = pc.is_in(table.column("doc_id"), value_set=dup_ids)
+            keep = table.filter(pc.invert(is_dup))
+            kept += keep.num_rows
+            for row in table.filter(is_dup).select(["source", "source_sha256", "doc_id", "title"]).to_pylist():
+                d = dups[row["doc_id"]]
+                dup_rows.append({**row, "duplicate_of": d.duplicate_of, "kind": d.kind, "score": d.score,
+                                 "evidence": d.evidence, "run_id": run_id})
+            name = f"articles/part-{run_id}-{part.stem.split('-')[-1]}.parquet"
+            if keep.num_rows:
+                _write(keep, dest / name)
+                files.append(name)
+            sig_part = stage / "sig" / part.name
+            sig = pq.read_table(sig_part)
+            sig = sig.filter(pc.invert(pc.is_in(sig.column("doc_id"), value_set=dup_ids)))
+            if sig.num_rows:
+                name = f"signatures/part-{run_id}-{part.stem.split('-')[-1]}.parquet"
+                _write(sig, dest / name)
+                files.append(name)
+        if len(dup_rows) != len(dups):
+            raise RuntimeError(f"{len(dups) - len(dup_rows)} duplicate decisions name no staged article")
+        if dup_rows:
+            _write(pa.Table.from_pylist(dup_rows, schema=DUPLICATES_SCHEMA), dest / f"duplicates/part-{run_id}.parquet")
+            files.append(f"duplicates/part-{run_id}.parquet")
+        if rejects:
+            rows = [{"source": r.source, "source_sha256": r.source_sha256, "reason": r.reason,
+                     "detail": r.detail, "run_id": run_id} for r in rejects]
+            _write(pa.Table.from_pylist(rows, schema=REJECTS_SCHEMA), dest / f"rejects/part-{run_id}.parquet")
+            files.append(f"rejects/part-{run_id}.parquet")
+        if seen:
+            rows = [{"source": s.source, "source_sha256": s.source_sha256, "size": s.size,
+                     "mtime_ns": s.mtime_ns, "doc_id": s.doc_id,
+                     "outcome": "reject" if s.doc_id is None else ("duplicate" if s.doc_id in dups else "article"),
+                     "run_id": run_id} for s in seen]
+            _write(pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA), dest / f"manifest/part-{run_id}.parquet")
+            files.append(f"manifest/part-{run_id}.parquet")
+        # every table folder holds at least one part, so readers never meet a missing folder
+        for table, schema in (("articles", ARTICLES_SCHEMA), ("duplicates", DUPLICATES_SCHEMA),
+                              ("rejects", REJECTS_SCHEMA), ("manifest", MANIFEST_SCHEMA),
+                              ("signatures", SIGNATURE_SCHEMA)):
+            if not _parts(self.table_dir(table)) and not any(f.startswith(table + "/") for f in files):
+                name = f"{table}/part-{run_id}.parquet"
+                _write(schema.empty_table(), dest / name)
+                files.append(name)
+        if report is not None:
+            _write_text(report, dest / f"reports/{run_id}.md")
+            files.append(f"reports/{run_id}.md")
+        _write_text(json.dumps(files), stage / "JOURNAL.json")
+        self._apply(stage, files)
+        shutil.rmtree(stage, ignore_errors=True)
+        if report is not None:
+            _write_text(report, self.reports / "latest.md")
+        return CommitResult(run_id, kept, len(dup_rows), len(rejects), files)
+
+    def _apply(self, stage: Path, files: Sequence[str]) -> None:
+        for name in files:
+            src, dst = stage / "commit" / name, self.root / name
+            if src.exists():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+        for name in {Path(f).parts[0] for f in files}:
+            fd = os.open(self.root / name, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def discard(self, run_id: str) -> None:
+        shutil.rmtree(self.staging(run_id), ignore_errors=True)
+
+    # ---- the invariant -------------------------------------------------------------------------
+    def check_run(self, run_id: str, sources: Sequence[str]) -> list[str]:
+        """Every raw file a run saw is in exactly one of articles/, duplicates/ or rejects/.
+
+        Returns the violations, in words (an empty list when the invariant holds).
+        """
+        where: Counter = Counter()
+        for table in ("articles", "duplicates", "rejects"):
+            t = read_table(self.table_dir(table), columns=["source", "run_id"],
+                           schema={"articles": ARTICLES_SCHEMA, "duplicates": DUPLICATES_SCHEMA,
+                                   "rejects": REJECTS_SCHEMA}[table])
+            t = t.filter(pc.equal(t.column("run_id"), run_id))
+            where.update(t.column("source").to_pylist())
+        problems = []
+        expected = Counter(sources)
+        for src, n in expected.items():
+            if where.get(src, 0) != n:
+                problems.append(f"{src}: seen {n} time(s) but found {where.get(src, 0)} time(s) in the corpus")
+        for src in where.keys() - expected.keys():
+            problems.append(f"{src}: in the corpus for run {run_id} but not seen by it")
+        return problems

@@ -1,0 +1,214 @@
+"""The Prefect flow: discover -> clean (batches, in parallel processes) -> deduplicate -> commit.
+
+Only orchestration lives here; every step is a function of the `cleaners` library.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import uuid
+from collections import Counter
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # `python flows/curate.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import flows  # noqa: F401  (sets the offline Prefect defaults)
+
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+from prefect import flow, get_run_logger, task
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from cleaners.batch import run_batch
+from cleaners.corpus import CommitResult, Corpus, StagedBatch
+from cleaners.decode import Limits
+from cleaners.dedup import DedupParams, deduplicate
+from cleaners.pipeline import Reject, Seen, Settings
+from cleaners.report import RunSummary, render_report
+from cleaners.sources import RawItem, RawReject, discover
+
+
+class InvariantViolation(RuntimeError):
+    """A raw file seen by the run is not in exactly one of articles/, duplicates/, rejects/."""
+
+
+@task(name="discover", retries=1)
+def discover_task(raw_dir: str, out_dir: str, batch_size: int) -> dict[str, Any]:
+    """List raw files, leave out the ones the corpus already holds unchanged, and cut batches."""
+    corpus = Corpus(out_dir)
+    manifest = corpus.manifest()
+    todo: list[RawItem] = []
+    known: dict[str, str] = {}
+    rejects: list[Reject] = []
+    unchanged = 0
+    for found in discover(Path(raw_dir)):
+        if isinstance(found, RawReject):
+            prev = manifest.get(found.source)
+            if prev is not None and prev[3] == "reject" and prev[0] is None:
+                unchanged += 1
+            else:
+                rejects.append(Reject(found.source, found.reason, found.detail))
+            continue
+        prev = manifest.get(found.source)
+        if prev is not None:
+            sha, size, mtime_ns, _ = prev
+            try:
+                st = os.stat(found.path)
+            except OSError:
+                st = None
+            if st is not None and sha is not None and st.st_size == size and st.st_mtime_ns == mtime_ns:
+                unchanged += 1
+                continue
+            if sha is not None:
+                known[found.source] = sha
+        todo.append(found)
+    batches = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
+    return {"batches": batches, "known": known, "rejects": rejects, "unchanged": unchanged}
+
+
+# Process pools of the runs in progress in this process, by run id. Clean tasks run in threads of
+# the flow's process and hand the CPU work to the pool; on a Dask cluster the task itself runs in a
+# worker process, finds no pool there, and does the work in place.
+_POOLS: dict[str, Executor] = {}
+
+
+@task(name="clean-batch", retries=2, retry_delay_seconds=2)
+def clean_batch_task(out_dir: str, run_id: str, batch_no: int, items: list[RawItem],
+                     settings: Settings, known: dict[str, str]) -> StagedBatch:
+    """Read, decode, clean and sign one batch; stage its articles and signatures as Parquet."""
+    pool = _POOLS.get(run_id)
+    if pool is None:
+        return run_batch(out_dir, run_id, batch_no, items, settings, known)
+    return pool.submit(run_batch, out_dir, run_id, batch_no, items, settings, known).result()
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: workers fork from a clean server process (never from this one, whose Prefect
+    # threads would not survive a fork), with the cleaning libraries already imported.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["cleaners.batch"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+@task(name="deduplicate")
+def dedup_task(out_dir: str, run_id: str, params: DedupParams):
+    corpus = Corpus(out_dir)
+    return deduplicate(corpus.staged_signatures(run_id), corpus.signatures(), params)
+
+
+@task(name="commit")
+def commit_task(out_dir: str, run_id: str, decisions, rejects: list[Reject], seen: list[Seen],
+                summary: RunSummary) -> CommitResult:
+    corpus = Corpus(out_dir)
+    result = corpus.commit(run_id, decisions, rejects, seen, report=render_report(summary))
+    problems = corpus.check_run(run_id, [s.source for s in seen])
+    if problems:
+        raise InvariantViolation("; ".join(problems[:20]))
+    return result
+
+
+def _runner(workers: int, dask_address: str | None):
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def _clean_all(batches: list[list[RawItem]], known: dict[str, str], out_dir: str, run_id: str,
+               settings: Settings, workers: int, dask_address: str | None) -> list[StagedBatch]:
+    """Run one clean task per batch; a batch that still fails after its retries sends its files
+    to rejects/ with the error, and the rest of the run goes on."""
+    logger = get_run_logger()
+    staged: list[StagedBatch] = []
+    with _runner(min(workers, len(batches)), dask_address) as runner:
+        futures = []
+        for n, items in enumerate(batches):
+            batch_known = {it.source: known[it.source] for it in items if it.source in known}
+            futures.append(runner.submit(clean_batch_task, parameters=dict(
+                out_dir=out_dir, run_id=run_id, batch_no=n, items=items, settings=settings, known=batch_known)))
+        for n, fut in enumerate(futures):
+            try:
+                staged.append(fut.result())
+            except Exception as exc:
+                logger.error("batch %d failed after its retries: %s", n, exc)
+                staged.append(StagedBatch(n, 0, 0, rejects=[
+                    Reject(it.source, "batch_failed", f"{type(exc).__name__}: {exc}") for it in batches[n]]))
+    return staged
+
+
+@flow(name="curate", log_prints=False)
+def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500,
+           workers: int | None = None, dask_address: str | None = None, lock_timeout: float = 600,
+           min_words: int = 1, max_file_mb: float = 64, max_decompressed_mb: float = 64,
+           dedup: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Curate the raw files under `raw_dir` into the Parquet corpus under `out_dir`.
+
+    `dedup` overrides fields of cleaners.dedup.DedupParams (thresholds; see the README).
+    """
+    logger = get_run_logger()
+    started = dt.datetime.now(dt.timezone.utc)
+    run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    corpus = Corpus(out_dir)
+    known_fields = {f.name for f in fields(DedupParams)}
+    unknown = set(dedup or {}) - known_fields
+    if unknown:
+        raise ValueError(f"unknown dedup parameters {sorted(unknown)}; known: {sorted(known_fields)}")
+    settings = Settings(
+        limits=Limits(max_file_bytes=int(max_file_mb * 2**20), max_decompressed_bytes=int(max_decompressed_mb * 2**20)),
+        dedup=DedupParams(**(dedup or {})), min_words=min_words)
+    workers = workers or os.cpu_count() or 1
+    with corpus.lock(timeout=lock_timeout):
+        for note in corpus.recover():
+            logger.warning(note)
+        plan = discover_task(raw_dir, out_dir, batch_size)
+        batches: list[list[RawItem]] = plan["batches"]
+        logger.info("%d new or changed files in %d batches; %d unchanged", sum(map(len, batches)),
+                    len(batches), plan["unchanged"])
+        staged: list[StagedBatch] = []
+        if batches:
+            if not dask_address and workers > 1 and len(batches) > 1:
+                _POOLS[run_id] = _process_pool(min(workers, len(batches)))
+            try:
+                staged = _clean_all(batches, plan["known"], out_dir, run_id, settings, workers, dask_address)
+            finally:
+                pool = _POOLS.pop(run_id, None)
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+        rejects = list(plan["rejects"]) + [r for b in staged for r in b.rejects]
+        seen = [s for b in staged for s in b.seen]
+        seen_sources = {s.source for s in seen}
+        seen += [Seen(r.source, None, -1, -1, None) for r in rejects if r.source not in seen_sources]
+        new_articles = sum(b.articles for b in staged)
+        unchanged = plan["unchanged"] + sum(b.unchanged for b in staged)
+        if not new_articles and not rejects:
+            logger.info("nothing new under %s: the corpus is unchanged", raw_dir)
+            corpus.discard(run_id)
+            return {"run_id": run_id, "seen": unchanged, "new": 0, "kept": 0, "duplicates": 0, "rejected": 0,
+                    "unchanged": unchanged, "out_dir": str(Path(out_dir).resolve()), "report": None}
+        decisions = dedup_task(out_dir, run_id, settings.dedup) if new_articles else []
+        reasons = Counter()
+        for b in staged:
+            reasons.update(b.removed_reasons)
+        summary = RunSummary(run_id=run_id, raw_dir=str(raw_dir), out_dir=str(out_dir), started=started.isoformat(),
+                             seen=len(seen) + unchanged, unchanged=unchanged, kept=new_articles - len(decisions),
+                             duplicates=list(decisions), rejects=rejects, removed_reasons=dict(reasons))
+        try:
+            result = commit_task(out_dir, run_id, decisions, rejects, seen, summary)
+        finally:
+            corpus.discard(run_id)
+    logger.info("run %s: %d kept, %d duplicates, %d rejected, %d unchanged", run_id, result.articles,
+                result.duplicates, result.rejects, unchanged)
+    return {"run_id": run_id, "seen": len(seen) + unchanged, "new": len(seen), "kept": result.articles,
+            "duplicates": result.duplicates, "rejected": result.rejects, "unchanged": unchanged,
+            "out_dir": str(Path(out_dir).resolve()), "report": str(Path(out_dir).resolve() / "reports" / f"{run_id}.md")}
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(curate(), indent=2))
