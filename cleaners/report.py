@@ -73,11 +73,14 @@ def counts_table(s: RunSummary) -> list[dict[str, object]]:
     return [{"outcome": COUNT_LABELS[k], "files": v} for k, v in s.counts().items()]
 
 
-def summary_lines(s: RunSummary | Mapping[str, int]) -> list[str]:
-    """The run's counts as aligned plain-text lines (what `curate run` prints at the end)."""
+def summary_lines(s: RunSummary | Mapping[str, int], where: Mapping[str, object] | None = None) -> list[str]:
+    """The run's counts as aligned plain-text lines (what `curate run` prints at the end);
+    `where` adds "-> location" to the lines of the counts it names."""
     counts = s.counts() if isinstance(s, RunSummary) else s
+    where = where or {}
     width = max(len(label) for label in COUNT_LABELS.values())
-    return [f"{COUNT_LABELS[k]:<{width}}  {counts.get(k, 0):>7}" for k in COUNT_LABELS]
+    return [f"{COUNT_LABELS[k]:<{width}}  {counts.get(k, 0):>7}" + (f"  -> {where[k]}" if k in where else "")
+            for k in COUNT_LABELS]
 
 
 def lookup_docs(folders: Iterable[Path | str], doc_ids: Iterable[str]) -> dict[str, DocInfo]:
