@@ -79,7 +79,7 @@ class Limits:
     """Longest line allowed in plain text (not HTML); more -> ``line_too_long``."""
     max_control_ratio: float = 0.01
     """Share of C0 control bytes (other than tab, newlines, form feed, escape) in the sniffed head
-    above which non-UTF-16 bytes count as ``binary``."""
+    above which non-UTF-16 bytes count as ``binary`` (and at least 4 of them)."""
     sniff_bytes: int = 65_536
     """How many leading bytes the binary, charset-declaration and format sniffers look at."""
     accept_truncated_gzip: bool = False
@@ -148,7 +148,7 @@ def gunzip(data: bytes, limits: Limits = Limits()) -> tuple[bytes, list[str]]:
                 break
             raise RejectError(
                 "truncated_gzip",
-                f"gzip stream ends early after {len(data)} bytes in; {produced} bytes recovered",
+                f"the {len(data)}-byte gzip stream ends before its end marker ({produced} bytes recovered)",
             )
         rest = d.unused_data + bytes(view[pos:])
         if not rest:
@@ -215,10 +215,8 @@ def _binary_signature(head: bytes) -> str | None:
     return None
 
 
-def _control_ratio(head: bytes) -> float:
-    if not head:
-        return 0.0
-    return len(head.translate(None, _NOT_CONTROL)) / len(head)
+def _control_count(head: bytes) -> int:
+    return len(head.translate(None, _NOT_CONTROL))
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -620,9 +618,9 @@ def _decode(data: bytes, name: str, limits: Limits, charset_hint: str | None) ->
             notes.append(f"utf-16 without bom: {utf16}")
 
     if text is None:
-        ratio = _control_ratio(head)
-        if ratio > limits.max_control_ratio:
-            raise RejectError("binary", f"{ratio:.1%} control bytes in the first {len(head)} bytes")
+        count = _control_count(head)
+        if count > 3 and count > limits.max_control_ratio * len(head):
+            raise RejectError("binary", f"{count} control bytes in the first {len(head)} bytes")
 
     declared_label = charset_hint or declared_charset(head)
     declared = _codec_name(declared_label) if declared_label else None
