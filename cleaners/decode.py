@@ -24,8 +24,9 @@ Decoding order (first that applies wins):
    three nested layers and concatenated members are handled.
 2. known binary signatures (PNG, JPEG, GIF, PDF, zip, ...) -> ``binary``.
 3. a byte-order mark (UTF-32 LE/BE, UTF-8, UTF-16 LE/BE) decides the encoding.
-4. NUL bytes: regular NULs on every other byte mean BOM-less UTF-16; otherwise a share of
-   control bytes over ``Limits.max_control_ratio`` means ``binary``.
+4. NUL bytes: regular NULs on every other byte mean BOM-less UTF-16 (decoded as UTF-8 when
+   valid, which gives the same text for ASCII); otherwise more than 3 control bytes and a share
+   over ``Limits.max_control_ratio`` of the head means ``binary``.
 5. UTF-8 (the fast path: one C-level decode). A declared charset that disagrees is ignored and
    reported in ``notes`` (``charset-mislabelled: ...``).
 6. The declared charset (``charset_hint`` from the HTTP header, else ``<meta charset>`` or the XML
@@ -198,21 +199,33 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 _NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
 
+_NON_TEXT_BYTE = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\xff]")
+
+
 def _binary_signature(head: bytes) -> str | None:
+    """What binary format `head` starts with, or None. Magic numbers made only of printable
+    ASCII (``GIF89a``, ``OggS``, ``RIFF`` ...) also need a non-text byte in the first 64 bytes, so a
+    text that happens to start with those letters stays text (PDF excepted: never an article)."""
+    found = None
     for magic, what in _BINARY_SIGNATURES:
         if head.startswith(magic):
             if magic == b"MZ" and b"This program" not in head[:512]:
                 continue  # "MZ" starts real words too; require the DOS stub text
-            if magic == b"ID3" and len(head) > 3 and head[3] > 9:
-                continue
-            return what
-    if head[:4] == b"RIFF" and head[8:12] in _RIFF_KINDS:
-        return _RIFF_KINDS[head[8:12]]
-    if head[4:8] == b"ftyp":
-        return "MP4/HEIF media"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "TIFF image"
-    return None
+            found = (magic, what)
+            break
+    if found is None:
+        if head[:4] == b"RIFF" and head[8:12] in _RIFF_KINDS:
+            found = (b"RIFF", _RIFF_KINDS[head[8:12]])
+        elif head[4:8] == b"ftyp":
+            found = (b"ftyp", "MP4/HEIF media")
+        elif head[:4] in (b"II*\x00", b"MM\x00*"):
+            found = (head[:4], "TIFF image")
+    if found is None:
+        return None
+    magic, what = found
+    if magic != b"%PDF-" and not _NON_TEXT_BYTE.search(magic) and not _NON_TEXT_BYTE.search(head[:64]):
+        return None
+    return what
 
 
 def _control_count(head: bytes) -> int:
@@ -246,6 +259,7 @@ _XML_DECL = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9][
 _WHATWG = {
     "ascii": "cp1252",
     "latin_1": "cp1252",
+    "iso8859_1": "cp1252",
     "iso8859_15": "cp1252",
     "cp1252": "cp1252",
     "gb2312": "gb18030",
@@ -257,6 +271,10 @@ _WHATWG = {
     "iso8859_11": "cp874",
     "tis_620": "cp874",
 }
+_NOT_CHARSETS = frozenset(
+    {"unicode_escape", "raw_unicode_escape", "escape", "idna", "punycode", "utf_7", "undefined",
+     "charmap", "mbcs", "oem", "rot_13", "unicode_internal", "palmos"}
+)
 _SINGLE_BYTE_PREFIXES = ("cp12", "cp8", "cp4", "cp7", "iso8859", "latin", "koi8", "mac", "ascii", "tis", "hp", "kz")
 
 
@@ -270,10 +288,15 @@ def _codec_name(label: str) -> str | None:
     if label in ("ks_c_5601-1987", "x-windows-949"):
         label = "euc_kr"
     try:
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except (LookupError, ValueError):
         return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None  # base64, zlib, hex ...: bytes-to-bytes transforms
+    name = info.name
     name = name.replace("-", "_")
+    if name in _NOT_CHARSETS or name.endswith("_codec"):
+        return None  # escapes, IDNA, UTF-7, transforms: never a page's charset, and they invent text
     name = _WHATWG.get(name, name)
     return name.replace("_", "-") if name.startswith("utf") else name
 
@@ -604,6 +627,8 @@ def _decode(data: bytes, name: str, limits: Limits, charset_hint: str | None) ->
                     break  # a UTF-8 BOM on bytes that are not UTF-8: detect below
                 raise RejectError("undecodable", f"{codec} BOM but invalid {codec}: {exc.reason}") from None
             encoding = codec
+            if codec == "utf-8":
+                utf8 = data[len(bom) :]
             notes.append(f"bom: {codec}")
             break
 
@@ -611,11 +636,18 @@ def _decode(data: bytes, name: str, limits: Limits, charset_hint: str | None) ->
         utf16 = _utf16_without_bom(head)
         if utf16:
             try:
-                text = data.decode(utf16)
+                # ASCII-only UTF-16 is also valid UTF-8, and decoding it so (NULs then dropped by
+                # the normalisation) gives the same text; a UTF-8 text with NULs keeps its text.
+                text = data.decode("utf-8")
+                encoding = "utf-8"
+                utf8 = data
             except UnicodeDecodeError:
-                raise RejectError("binary", f"NUL-rich bytes that are not valid {utf16}") from None
-            encoding = utf16
-            notes.append(f"utf-16 without bom: {utf16}")
+                try:
+                    text = data.decode(utf16)
+                except UnicodeDecodeError:
+                    raise RejectError("binary", f"NUL-rich bytes that are not valid {utf16}") from None
+                encoding = utf16
+                notes.append(f"utf-16 without bom: {utf16}")
 
     if text is None:
         count = _control_count(head)
