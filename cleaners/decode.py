@@ -33,7 +33,10 @@ Decoding order (first that applies wins):
    declaration, mapped to the WHATWG superset: latin-1/ascii -> cp1252, gb2312/gbk -> gb18030,
    shift_jis -> cp932, ...) if it decodes strictly and is plausible.
 7. Mostly-UTF-8 bytes with a few stray invalid bytes: UTF-8 with those bytes read as cp1252.
-8. charset-normalizer, preferring cp1252 among equally good single-byte candidates.
+8. charset-normalizer over the charsets used on the web, preferring cp1252 among near-equal
+   candidates; cp1252 also when the detector finds nothing, or bases a non-cp1252 pick on very
+   few high bytes (< 0.2%, < 2% for CJK), provided cp1252 reads as prose (non-ASCII characters
+   mostly letters and common punctuation).
 
 Mojibake repair (``repair_mojibake``, on unless ``Limits.repair_mojibake`` is off), before
 normalisation: UTF-8 text that was once read as cp1252/latin-1 and saved again (``cafÃ©``,
@@ -322,6 +325,7 @@ def _is_utf8_family(codec: str) -> bool:
 
 _SURROGATE_ESCAPES = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f\W\d_]{3,}")
 
 
 def _mostly_utf8(data: bytes) -> str | None:
@@ -353,6 +357,17 @@ def _latin1_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("_cleaners_latin1_fallback", _latin1_fallback)
 
 
+_HIGH_BYTES = bytes(range(128, 256))
+_CJK = ("gb18030", "gb2312", "gbk", "big5", "big5hkscs", "cp932", "shift_jis", "euc_jp", "iso2022_jp", "euc_kr", "cp949")
+
+
+def _few_high_bytes(data: bytes, codec: str) -> bool:
+    """Too few bytes >= 0x80 for a detector's pick of `codec` to mean much."""
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    share = 0.02 if codec in _CJK else 0.002
+    return high < share * len(data)
+
+
 def _plausible_single_byte(text: str) -> bool:
     """A single-byte decode looks like prose: non-ASCII characters mostly letters."""
     sample = text[:20000]
@@ -363,12 +378,27 @@ def _plausible_single_byte(text: str) -> bool:
     odd = sum(1 for ch in non_ascii if not (ch.isalpha() or ch in _WESTERN_PUNCT))
     if odd > 0.2 * len(non_ascii):
         return False
+    # Western words hold at most two accented letters in a row ("ção", "créée"); longer runs
+    # are another script read byte by byte ("ÐÓÑÈÍ" is Cyrillic in cp1251).
+    if sum(map(len, _NON_ASCII_RUN.findall(sample))) > 0.1 * len(non_ascii):
+        return False
     # Mostly non-ASCII letters in a "Western" decode usually means CJK bytes read one by one;
     # let the detector confirm it (only reached for declared single-byte charsets).
     return not (letters and len(non_ascii) > 0.6 * letters)
 
 
 _WESTERN_PUNCT = set("“”‘’„‚«»‹›–—…•·°€£¥©®™§¶¿¡ ­×÷±²³¹¼½¾µ¢¤¦¨¯´¸ªº†‡‰")
+
+# Charsets seen on the web (WHATWG Encoding Standard, by their Python names). DOS, Mac, EBCDIC and
+# other code pages are left out: they never label web pages, yet short samples often "fit" them.
+_WEB_CHARSETS = (
+    "utf_8", "utf_16", "utf_16_be", "utf_16_le", "utf_32", "cp1252", "latin_1", "iso8859_15",
+    "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp874",
+    "iso8859_2", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
+    "koi8_r", "koi8_u",
+    "gb18030", "gb2312", "gbk", "big5", "big5hkscs", "cp932", "shift_jis", "euc_jp", "iso2022_jp",
+    "euc_kr", "cp949",
+)
 
 _PREFERRED = ("utf_8", "cp1252", "latin_1", "iso8859_15", "iso8859_1")
 
@@ -378,7 +408,7 @@ def _detect(data: bytes) -> tuple[str, str] | None:
     try:
         from charset_normalizer import from_bytes
 
-        results = list(from_bytes(data))
+        results = list(from_bytes(data, cp_isolation=list(_WEB_CHARSETS)))
     except Exception:  # the detector must never crash the decoder
         return None
     if not results:
@@ -425,6 +455,8 @@ _C1 = re.compile("[\x80-\x9f]")
 _C0_OR_DEL = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
 _NOT_C0_OR_DEL = bytes(b for b in range(256) if b not in _C0_OR_DEL)
 _UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+_UTF8_BOM = re.compile(rb"\xef\xbb\xbf")  # literal-prefixed regexes scan faster than `in` here
+_UTF8_SEPARATORS = re.compile(rb"\xe2\x80[\xa8\xa9]")
 
 
 def _c1_to_cp1252(m: re.Match[str]) -> str:
@@ -432,12 +464,15 @@ def _c1_to_cp1252(m: re.Match[str]) -> str:
 
 
 def _utf8_has_specials(raw: bytes) -> bool:
+    """Whether UTF-8 bytes hold anything the normalisation changes besides CR and NFC."""
+    if raw.translate(None, _NOT_C0_OR_DEL):
+        return True
+    if raw.isascii():
+        return False
     return (
-        bool(raw.translate(None, _NOT_C0_OR_DEL))
-        or b"\xef\xbb\xbf" in raw  # U+FEFF
-        or b"\xe2\x80\xa8" in raw  # U+2028
-        or b"\xe2\x80\xa9" in raw  # U+2029
-        or (b"\xc2" in raw and _UTF8_C1.search(raw) is not None)
+        _UTF8_BOM.search(raw) is not None  # U+FEFF
+        or _UTF8_SEPARATORS.search(raw) is not None  # U+2028, U+2029
+        or _UTF8_C1.search(raw) is not None
     )
 
 
@@ -684,6 +719,12 @@ def _decode(data: bytes, name: str, limits: Limits, charset_hint: str | None) ->
 
     if text is None:
         found = _detect(data)
+        if found is None or (found[1] != "cp1252" and _few_high_bytes(data, found[1])):
+            # Nothing fits, or a pick resting on a handful of bytes: mostly-ASCII text with a few
+            # symbols is far more often cp1252 than anything else, when cp1252 reads as prose.
+            western = _decode_single_byte_web(data, "cp1252")
+            if _plausible_single_byte(western):
+                found = (western, "cp1252")
         if found is None:
             raise RejectError("undecodable", "not UTF-8, no declared or detected charset fits")
         text, encoding = found
