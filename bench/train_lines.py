@@ -149,6 +149,58 @@ def evaluate(rows: list[dict]) -> dict:
     return out
 
 
+def _tn(s: str) -> str:
+    return T._norm(s or "")
+
+
+def title_rows(rows: list[dict]):
+    """Per page: (candidate features, labels) for the headline scorer."""
+    for r in rows:
+        if not r.get("title"):
+            continue
+        lines = T.prepare(T.segment(r["dump"]))
+        if not lines:
+            continue
+        probs = T.score_lines(lines)
+        top = T.body_start(lines, probs)
+        cands = T.title_candidates(lines, min(top, 60))
+        if not cands:
+            yield r, [], [], []
+            continue
+        t = _tn(r["title"])
+        X = [T.title_features(lines, i, cands, min(top, 60), probs) for i in cands]
+        y = [1 if _tn(lines[i].text) == t else 0 for i in cands]
+        yield r, cands, X, y
+
+
+def train_title(data) -> dict:
+    X, Y, W = [], [], []
+    for s in SETS:
+        for r, cands, x, y in title_rows([r for r in data[s] if is_train(s, r["id"])]):
+            if not cands or not any(y):
+                continue
+            X += x
+            Y += y
+            W += [1.0 / len(cands)] * len(cands)
+    m = fit_lr(np.array(X), np.array(Y, dtype=float), np.array(W))
+    print(f"title scorer: {len(Y)} candidates, {sum(Y)} headlines")
+    return m
+
+
+def title_eval(rows: list[dict]) -> dict:
+    ok = fuzzy = n = 0
+    for r in rows:
+        if not r.get("title"):
+            continue
+        n += 1
+        got = T.clean_text(r["dump"]).metadata.title or ""
+        a, b = _tn(got), _tn(r["title"])
+        ok += a == b
+        ta, tb = set(a.split()), set(b.split())
+        fuzzy += bool(ta and tb) and 2 * len(ta & tb) / (len(ta) + len(tb)) >= 0.8
+    return {"title_exact": ok / max(n, 1), "title_fuzzy": fuzzy / max(n, 1), "titled": n}
+
+
 def main() -> None:
     data = {s: load(s) for s in SETS}
     if "--eval-only" not in sys.argv:
@@ -187,13 +239,18 @@ def main() -> None:
         p2 = predict(m2, X2)
         print(f"fit {time.time() - t0:.1f}s; train acc stage1 {((p1 > .5) == Yv).mean():.3f} "
               f"stage2 {((p2 > .5) == Yv).mean():.3f}")
-        MODEL.write_text(json.dumps({"stage1": m1, "stage2": m2}, separators=(",", ":")))
+        model = {"stage1": m1, "stage2": m2}
+        MODEL.write_text(json.dumps(model, separators=(",", ":")))
+        T._model.cache_clear()
+        model["title"] = train_title(data)
+        MODEL.write_text(json.dumps(model, separators=(",", ":")))
         T._model.cache_clear()
     for s in SETS:
         held = [r for r in data[s] if not is_train(s, r["id"])]
         train = [r for r in data[s] if is_train(s, r["id"])]
         h = evaluate(held)
         t = evaluate(train)
+        h.update(title_eval(held) if s != "aeb" else {})
         print(f"{s:9s} held-out " + " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in h.items())
               + f" | train F1={t['F1']:.3f}")
 

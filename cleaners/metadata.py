@@ -264,7 +264,7 @@ def authors_from_byline(line: str) -> list[str]:
 _BIO_RE = re.compile(
     r"^(?P<first>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s+(?:is|was|has been|serves as)\s+"
     r"(?:an?|the|our)\s+(?:[\w-]+\s+){0,4}?"
-    r"(?:writer|editor|reporter|correspondent|contributor|columnist|journalist|author|producer|"
+    r"(?i:writer|editor|reporter|correspondent|contributor|columnist|journalist|author|producer|"
     r"analyst|blogger|freelancer|critic|host)\b(?:\s+(?:at|for|with)\s+(?P<site>(?:The\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,4}))?"
 )
 

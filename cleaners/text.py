@@ -90,7 +90,7 @@ PROMO = _rx(
     r"(?:sign up|subscribe)(?: (?:for|to) (?:our|the) .{0,60}(?:newsletter|updates|emails?).*)?[.!]?",
     r"(?:subscribe|sign up)(?: now| today| here)?[.!]?", r"subscribe ?sign ?in",
     r"get (?:the|our) .{0,40}newsletter.*", r"(?:join|download) (?:now|the app|our app|free)\b.*",
-    r"why (?:you can )?trust .{2,40}", r"disclosure:?", r"advertiser disclosure", r"editorial (?:policy|guidelines|standards)",
+    r".{0,30}\bwhy (?:you can )?trust .{2,40}", r"disclosure:?", r"advertiser disclosure", r"editorial (?:policy|guidelines|standards)",
     r"we maintain a strict editorial policy.*", r"our content is written and edited by.*",
     r".{0,80}\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation|affiliate).*",
     r".{0,60}\breader-supported\b.*", r".{0,80}\b(?:contains|may contain) affiliate links.*",
@@ -159,6 +159,19 @@ TEASER_HEADER = _rx(
     r"(?:more|related) (?:stories|articles|news)(?: from| by) .{1,40}",
     r"about the author:?", r"(?:more|other) (?:articles|posts|stories) by .{1,40}", r"read more(?: from .{1,40})?:?",
     r"continue reading", r"see more(?: stories)?",
+)
+
+# a header that opens the comments
+COMMENT_HEADER = _rx(
+    r"\d+\s+(?:responses|comments|replies|thoughts|reactions)(?:\s+(?:to|on)\b.*)?", r"comments?(?:\s*\(\d+\))?:?",
+    r"leave a (?:reply|comment).*", r"(?:post|add|write|submit) (?:a |your )?comment.*", r"join the (?:conversation|discussion).*",
+    r"reader(?:s'?)? comments", r"discussion", r"(?:show|view|load|read) (?:all )?(?:\d+ )?comments.*", r".{0,40}\bcomments feed\b.*",
+    r"\|?\s*comments \(\d+\).*", r"what do you think\?", r"have your say.{0,40}",
+)
+# a comment's signature: "Posted by: Sam | Jan 10, 2008 4:49 PM", "Sam says:"
+COMMENT_SIG = re.compile(
+    r"^(?:(?:posted|submitted|written|comment(?:ed)?) by:?\s+\S.{0,80}\d.{0,40}|[\w .'’-]{1,40}\s+(?:says|said|wrote|writes)\s*:.{0,60})$",
+    re.I,
 )
 
 # reason "byline": bylines, reading times, publication stamps
@@ -240,8 +253,8 @@ _STOP = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*")
 _BULLET = re.compile(r"^(?:[*•·▪‣◦●■□+o–—-]|\d{1,3}[.)]|[a-z][.)])\s+")
-_TERMINAL = re.compile(r"[.!?…:;\"”’)\]]$")
-_SENT_END = re.compile(r"[.!?…][\"”’)]?$")
+_TERMINAL = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
+_SENT_END = re.compile(r"[.!?…。！？][\"”’)」』]?$")
 _URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w|\b\w+@\w+\.\w+")
 _CHROME_WORDS = re.compile(
     r"(?i)\b(?:login|log in|sign in|sign up|subscribe|newsletter|cookies?|privacy|terms|copyright|menu|"
@@ -265,8 +278,10 @@ class _Line:
     k: int  # index within block
     nb: int  # lines in block
     words: int = 0
+    out: str = ""  # the text as it is output (wrapped lines keep their line breaks)
     rule: str | None = None
     header: bool = False
+    zone: str | None = None  # reason of the zone this line opens: "teaser" | "comments"
     bio: tuple[str, str | None] | None = None
     feats: list[float] = field(default_factory=list)
 
@@ -450,33 +465,88 @@ def score_lines(lines: list[_Line]) -> list[float]:
 # building the document
 # --------------------------------------------------------------------------------------------
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def count_words(t: str) -> int:
+    """Words in `t`; runs of CJK characters count one word per two characters."""
+    n = len(_WORD.findall(t))
+    if n and t.isascii():
+        return n
+    cjk = len(_CJK.findall(t))
+    if cjk:
+        n = len(_WORD.findall(_CJK.sub(" ", t))) + (cjk + 1) // 2
+    return n
+
+
+def _is_wrapped(raw: list[str]) -> bool:
+    """A hard-wrapped paragraph: three or more lines of similar, prose-like width."""
+    if len(raw) < 3:
+        return False
+    body = raw[:-1]
+    lens = sorted(len(x) for x in body)
+    med = lens[len(lens) // 2]
+    in_range = sum(1 for x in body if 45 <= len(x) <= 110)
+    open_end = sum(1 for x in body if not _SENT_END.search(x))
+    bullets = sum(1 for x in raw if _BULLET.match(x))
+    return (in_range >= 0.7 * len(body) and lens[-1] <= 1.35 * med and open_end >= 0.5 * len(body)
+            and bullets <= 1 and len(raw[-1]) <= 1.35 * med)
+
+
+def _units(raw: list[str]) -> list[list[str]]:
+    """Group a block's lines into units: a wrapped paragraph is one unit, and a line that starts
+    in lower case continues the line before it when that one has no closing punctuation."""
+    if _is_wrapped(raw):
+        return [raw]
+    units: list[list[str]] = []
+    for t in raw:
+        if (units and t[:1].islower() and not _SENT_END.search(units[-1][-1])
+                and not units[-1][-1].endswith(":") and len(units[-1][-1]) >= 30 and not _BULLET.match(t)):
+            units[-1].append(t)
+        else:
+            units.append([t])
+    return units
+
+
 def _lines_of(blocks: list[str]) -> list[_Line]:
     out: list[_Line] = []
     for b, block in enumerate(blocks):
         raw = [_trim(x) for x in block.split("\n")]
         raw = [x for x in raw if x]
-        for k, t in enumerate(raw):
-            out.append(_Line(t, b, k, len(raw), len(_WORD.findall(t))))
+        units = _units(raw)
+        for k, u in enumerate(units):
+            t = " ".join(u)
+            out.append(_Line(t, b, k, len(units), count_words(t), "\n".join(u)))
     return out
 
 
 def prepare(blocks: list[str]) -> list[_Line]:
     """Lines with rule reasons and features (the classifier's input; used by training too)."""
     lines = _lines_of(blocks)
-    for x in lines:
+    sigs = []
+    for i, x in enumerate(lines):
         x.rule = rule_reason(x.text)
-        if x.rule is None or x.rule in ("navigation", "teaser"):
-            if len(x.text) <= 80 and TEASER_HEADER.match(x.text):
-                x.header = True
-                if x.rule is None:
-                    x.rule = None
+        if len(x.text) <= 100:
+            if TEASER_HEADER.match(x.text):
+                x.header, x.zone = True, "teaser"
+            elif COMMENT_HEADER.match(x.text):
+                x.header, x.zone = True, "comments"
+            elif COMMENT_SIG.match(x.text):
+                sigs.append(i)
         if x.rule is None and x.words >= 6:
             x.bio = md.parse_bio(x.text)
+    if len(sigs) >= 2:
+        x = lines[sigs[0]]
+        x.header, x.zone = True, "comments"
+        for i in sigs:
+            lines[i].rule = "comments"
     _base_features(lines)
     return lines
 
 
 _THRESHOLD = 0.5
+# a teaser header or an author bio closes the article when this share of the body is above it
+ZONE_SHARE = 0.5
 # rules that drop a line whatever the classifier says
 _HARD = {"navigation", "share", "ad", "promo", "comments", "tags", "source_credit", "teaser", "footer",
          "caption", "dateline", "empty", "byline", "boilerplate"}
@@ -512,14 +582,16 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     cum = 0
     cut = None
     for i, x in enumerate(lines):
-        if (x.header or x.bio) and cum / total >= 0.5:
-            rest = sum(kept_words[i + 1:])
-            if x.bio or rest / total < 0.5:
-                cut = i
-                break
+        share = cum / total
+        if x.zone == "comments" and cum >= 60 and share >= 0.2:
+            cut = i
+            break
+        if (x.zone == "teaser" or x.bio) and share >= ZONE_SHARE:
+            cut = i
+            break
         cum += kept_words[i]
 
-    title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint)
+    title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs)
     site = None
     bio_authors: list[str] = []
     for i, x in enumerate(lines):
@@ -541,9 +613,10 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     if not authors:
         authors = bio_authors
     if cut is not None:
+        zr = lines[cut].zone or "teaser"
         for i in range(cut, n):
             if reason[i] is None:
-                reason[i] = "author_bio" if lines[i].bio else "teaser"
+                reason[i] = "author_bio" if lines[i].bio else zr
     if site is None:
         site = _site_from_footer(lines) or _site_from_teasers(lines, reason, cut)
 
@@ -564,7 +637,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
             else:
                 reason[i] = "caption" if not _SENT_END.search(x.text) else "promo"
         if reason[i] is not None:
-            removed.append(Removed(x.text, check_reason(reason[i])))
+            removed.append(Removed(x.out, check_reason(reason[i])))
 
     # body text: kept lines, lines of one block joined by newlines, blocks by blank lines
     parts: list[str] = []
@@ -576,7 +649,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
             parts.append("\n".join(cur))
             cur = []
         cur_block = x.block
-        cur.append(x.text)
+        cur.append(x.out)
     if cur:
         parts.append("\n".join(cur))
     body = "\n\n".join(parts)
@@ -615,19 +688,71 @@ def _apply_hint(meta: Metadata, hint: Metadata | None) -> None:
 # --------------------------------------------------------------------------------------------
 
 _TITLE_BAD_END = re.compile(r"[,;:]$")
+_TITLE_SEP = re.compile(r"[«»]|\|.*\||^\W")
 
 
 def _title_like(x: _Line) -> bool:
     t = x.text
     return (3 <= x.words <= 30 and len(t) <= 250 and not _BULLET.match(t) and not _TITLE_BAD_END.search(t)
-            and not t.endswith(".") and x.rule is None and not md.looks_like_name(t) and not _URLISH.search(t))
+            and not t.endswith(".") and x.rule is None and not md.looks_like_name(t) and not _URLISH.search(t)
+            and not _TITLE_SEP.search(t))
+
+
+TITLE_MIN = 0.3
+
+
+def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] | None = None) -> int:
+    """Index of the first line that the classifier keeps as body and that is a real paragraph."""
+    for i, x in enumerate(lines):
+        r = reason[i] if reason is not None else (x.rule if x.rule in _HARD else None)
+        if probs[i] >= _THRESHOLD and r is None and x.words >= 12:
+            return i
+    return len(lines)
+
+
+def title_candidates(lines: list[_Line], top: int) -> list[int]:
+    """Indices of lines above the body (first `top` lines) that could be the headline."""
+    return [i for i in range(min(top, len(lines))) if _title_like(lines[i])]
+
+
+def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float]) -> list[float]:
+    x = lines[i]
+    rank = cands.index(i)
+    same = sum(1 for y in lines[: top + 5] if y.text == x.text)
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    prv = lines[i - 1] if i > 0 else None
+    nxt_meta = 1.0 if nxt is not None and (nxt.rule in ("byline", "dateline") or md.looks_like_name(nxt.text)) else 0.0
+    prv_rule = 1.0 if prv is not None and prv.rule is not None else 0.0
+    return [
+        1.0,
+        min(x.words, 25) / 25,
+        math.log1p(x.words),
+        x.feats[7],  # capitalised words
+        x.feats[6],  # stopwords
+        x.feats[21],  # chrome words
+        1.0 if rank == 0 else 0.0,
+        1.0 if rank == len(cands) - 1 else 0.0,
+        rank / max(len(cands) - 1, 1),
+        math.log1p(top - i) / 3,
+        math.log1p(i) / 3,
+        1.0 if same > 1 else 0.0,
+        nxt_meta,
+        prv_rule,
+        1.0 if x.text.endswith(("?", "!")) else 0.0,
+        1.0 if ":" in x.text else 0.0,
+        1.0 if x.nb == 1 else 0.0,
+        probs[i],
+        1.0 if x.text.isupper() else 0.0,
+        1.0 if _SENT_END.search(x.text) else 0.0,
+        1.0 if x.rule is None and any(y.rule in ("byline", "dateline") for y in lines[i + 1:i + 4]) else 0.0,
+    ]
 
 
 def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None],
-                  hint: Metadata | None) -> tuple[str | None, str | None, list[str], str | None]:
+                  hint: Metadata | None, probs: list[float]) -> tuple[str | None, str | None, list[str], str | None]:
     n = len(lines)
-    body_start = next((i for i in range(n) if keep[i] and reason[i] is None and lines[i].words >= 12), n)
-    top = min(body_start, 60)
+    bstart = body_start(lines, probs, reason)
+    top = min(bstart, 60)
     title_i = None
     hint_title = _norm(hint.title) if hint and hint.title else ""
     if hint_title:
@@ -636,21 +761,14 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
                 title_i = i
                 break
     if title_i is None and top > 0:
-        best = None
-        for i in range(top):
-            x = lines[i]
-            if not _title_like(x):
-                continue
-            s = 0.0
-            s += min(x.words, 12) / 12
-            s += 1.0 if sum(1 for y in lines[:top + 3] if y.text == x.text) > 1 else 0.0
-            s += (i / top) * 1.0
-            s += x.feats[7] * 0.8  # capitalised words
-            s -= 0.5 * x.feats[21] * 4  # chrome words
-            if best is None or s > best[0]:
-                best = (s, i)
-        if best is not None and best[0] > 1.2:
-            title_i = best[1]
+        cands = title_candidates(lines, top)
+        if cands:
+            tm = _model().get("title")
+            feats = [title_features(lines, i, cands, top, probs) for i in cands]
+            scores = _lr(tm, feats) if tm else [f[1] for f in feats]
+            k = max(range(len(cands)), key=lambda j: scores[j])
+            if scores[k] >= TITLE_MIN:
+                title_i = cands[k]
     title = lines[title_i].text if title_i is not None else None
     subtitle = None
     authors: list[str] = []
@@ -666,13 +784,12 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
             j += 1
         if j < n and reason[j] is None and lines[j].rule is None:
             y = lines[j]
-            nxt_body = j + 1 < n and keep[j + 1]
             if 4 <= y.words <= 30 and not _BULLET.match(y.text) and not md.looks_like_name(y.text) and (
-                    not keep[j] or (not _SENT_END.search(y.text) and nxt_body)):
+                    not keep[j] or not _SENT_END.search(y.text)):
                 subtitle = y.text
                 reason[j] = "subtitle"
     # bylines and dates in the header region (up to a few lines past body start)
-    end = min(n, max(body_start, (title_i or 0) + 1) + 3)
+    end = min(n, max(bstart, (title_i or 0) + 1) + 3)
     for i in range(0, end):
         x = lines[i]
         if x.rule == "byline" or (reason[i] is None and x.text.lower().startswith("by ")):
@@ -683,7 +800,7 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
             d = md.parse_date(x.text)
             if d and published is None:
                 published = d
-        elif x.rule == "dateline" and published is None and i <= body_start + 2:
+        elif x.rule == "dateline" and published is None and i <= bstart + 2:
             published = md.parse_date(x.text)
         elif (reason[i] is None and not keep[i] and md.looks_like_name(x.text) and title_i is not None
               and abs(i - title_i) <= 4 and not authors):
