@@ -95,16 +95,29 @@ def _is_outlet(name: str, strong: bool) -> bool:
 _STRONG = {0, 1, 4, 6, 8}
 
 
-def find_sources(text: str) -> list[str]:
-    """Outlets credited in `text` ("via Reuters", "told Bloomberg", "The Wall Street Journal
-    reports", "[Sources: Phone Arena and GSM Arena]", "according to the Associated Press"), in
-    order of first appearance, without duplicates. People ("Lei said") are not returned."""
-    found: list[tuple[int, str]] = []
+_TRIGGER = re.compile(
+    r"\b(?:[Vv]ia|[Ss]ources?|told|tells|telling|said\s+to|speaking\s+to|spoke\s+to|confirmed\s+to|interview|"
+    r"conversation|reported|reports|revealed|[Aa]ccording|report)\b|\((?:Reuters|AP|AFP|UPI|Bloomberg|Xinhua|dpa|DPA|IANS|PTI|ANI)\)"
+)
+_REPORTS_VERB = re.compile(r"\s+(?:has\s+|had\s+)?(?:reported|reports|first\s+reported|revealed|said\s+in\s+a\s+report)\b")
+_OUTLET_END = re.compile(rf"(?P<o>{_OUTLET})$")
+
+
+def _credits_in(seg: str, base: int, found: list[tuple[int, str]]) -> None:
     for k, pat in enumerate(_CREDIT_PATTERNS):
-        for m in pat.finditer(text):
+        if k == 4:
+            matches = []
+            for v in _REPORTS_VERB.finditer(seg):
+                chunk_start = max(0, v.start() - 80)
+                m = _OUTLET_END.search(seg, chunk_start, v.start())
+                if m:
+                    matches.append(m)
+        else:
+            matches = pat.finditer(seg)
+        for m in matches:
             if m.groupdict().get("list"):
                 parts = re.split(r"\s*(?:,|\band\b|&)\s*", m.group("list"))
-                pos = m.start("list")
+                pos = base + m.start("list")
                 for p in parts:
                     name = _clean_outlet(p)
                     if name and _is_outlet(name, True):
@@ -114,16 +127,32 @@ def find_sources(text: str) -> list[str]:
             name = _clean_outlet(m.group("o"))
             if not name:
                 continue
-            # "X reports" needs the subject to start a clause: "The Wall Street Journal reports"
             if k == 4:
-                before = text[: m.start("o")].rstrip()
+                # the outlet is the subject of a clause: "The Wall Street Journal reports that ..."
+                o = name.split()
+                start = m.start("o") + (len(m.group("o")) - len(m.group("o").lstrip()))
+                before = seg[:start].rstrip()
                 if before and before[-1] not in ".!?\"“”:;—–-(\n[" and not before.endswith(","):
+                    # the outlet may have swallowed the last words of the sentence before it:
+                    # keep the longest tail that starts with a capital and reads as an outlet
                     continue
-                if len(name.split()) == 1 and not (_MEDIA_WORD.search(name) or name.isupper()):
+                if len(o) == 1 and not _MEDIA_WORD.search(name):
                     continue
             if not _is_outlet(name, k in _STRONG):
                 continue
-            found.append((m.start("o"), _AGENCY_SHORT.get(name, name)))
+            found.append((base + m.start("o"), _AGENCY_SHORT.get(name, name)))
+
+
+def find_sources(text: str) -> list[str]:
+    """Outlets credited in `text` ("via Reuters", "told Bloomberg", "The Wall Street Journal
+    reports", "[Sources: Phone Arena and GSM Arena]", "according to the Associated Press"), in
+    order of first appearance, without duplicates. People ("Lei said") are not returned."""
+    found: list[tuple[int, str]] = []
+    base = 0
+    for seg in re.split(r"(?<=[.!?\n])\s+", text):
+        if _TRIGGER.search(seg):
+            _credits_in(seg, text.find(seg, base), found)
+        base += len(seg)
     found.sort()
     out: list[str] = []
     seen: set[str] = set()

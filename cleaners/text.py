@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,7 +50,7 @@ def line_key(line: str) -> str:
 
 
 def _trim(line: str) -> str:
-    return _WS.sub(" ", line).strip()
+    return " ".join(line.split())
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,15 +91,27 @@ PROMO = _rx(
     r"(?:sign up|subscribe)(?: (?:for|to) (?:our|the) .{0,60}(?:newsletter|updates|emails?).*)?[.!]?",
     r"(?:subscribe|sign up)(?: now| today| here)?[.!]?", r"subscribe ?sign ?in",
     r"get (?:the|our) .{0,40}newsletter.*", r"(?:join|download) (?:now|the app|our app|free)\b.*",
-    r".{0,30}\bwhy (?:you can )?trust .{2,40}", r"disclosure:?", r"advertiser disclosure", r"editorial (?:policy|guidelines|standards)",
+    r"disclosure:?", r"advertiser disclosure", r"editorial (?:policy|guidelines|standards)",
     r"we maintain a strict editorial policy.*", r"our content is written and edited by.*",
-    r".{0,80}\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation|affiliate).*",
-    r".{0,60}\breader-supported\b.*", r".{0,80}\b(?:contains|may contain) affiliate links.*",
     r"(?:book|request|schedule|get) a (?:free )?(?:demo|quote|consultation).*", r"get started(?: for free| today| now)?[.!]?",
     r"to read the full story", r"(?:already a subscriber|not a subscriber)\?.*", r"talk to us!?",
     r"(?:this )?(?:article|story|content) is (?:for|available to) (?:subscribers|members) only.*",
     r"(?:we|this site) uses? cookies.*", r"accept(?: all)?(?: cookies)?", r"cookie (?:policy|settings|preferences)",
     r"by signing up, you agree.*",
+)
+
+# reason "promo", found anywhere in a short line
+PROMO_ANYWHERE = re.compile(
+    r"\bwhy (?:you can )?trust \S.{1,40}$|\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation|affiliate)|"
+    r"\breader-supported\b|\b(?:contains|may contain) affiliate links",
+    re.I,
+)
+
+# reason "promo" at any length: the site's editorial-policy / trust blurb
+EDITORIAL_BLURB = re.compile(
+    r"^(?:we|our)\b.{0,200}\b(?:(?:strict|our) editorial (?:policy|process|standards|guidelines|integrity)|"
+    r"(?:written|reviewed|edited|fact-checked) by (?:our )?(?:top )?(?:industry |in-house )?(?:experts|professionals|editors))\b",
+    re.I,
 )
 
 # reason "ad": advertising slots
@@ -218,22 +231,37 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_HAS_WORD = re.compile(r"\w")
+_HAS_DIGIT = re.compile(r"\d")
+_FOOTER_HINT = ("©", "(c)", "copyright", "rights", "privacy", "terms", "contact", "about", "sitemap", "site map",
+                "careers", "accessibility", "advertise", "imprint", "do not sell", "cookie")
+_PROMO_HINT = ("trust", "we may", "reader-supported", "affiliate")
+
+
 def rule_reason(line: str) -> str | None:
     """The reason a named rule gives for dropping `line` (a trimmed line), or None."""
-    if not re.search(r"\w", line):
+    if not _HAS_WORD.search(line):
         return "empty"
-    if len(line) <= 300:
+    n = len(line)
+    if n <= 300:
         for reason, pat in _RULES:
             if pat.match(line):
                 return reason
-        if len(line) <= 200 and FOOTER.match(line) and not line.endswith((".", "?", "!")) or (len(line) <= 200 and re.search(r"(?i)©|all rights reserved", line)):
-            return "footer"
-        if " " not in line and IMAGE_SLUG.match(line) and not line.isdigit() and re.search(r"[-_.]", line):
+        low = line.lower() if n <= 200 else ""
+        if low and any(k in low for k in _PROMO_HINT) and PROMO_ANYWHERE.search(line):
+            return "promo"
+        if low and any(k in low for k in _FOOTER_HINT):
+            if (FOOTER.match(line) and not line.endswith((".", "?", "!"))) or "©" in low or "all rights reserved" in low:
+                return "footer"
+        if " " not in line:
+            if IMAGE_SLUG.match(line) and not line.isdigit() and ("-" in line or "_" in line or "." in line):
+                return "caption"
+        elif n <= 200 and CAPTION.match(line):
             return "caption"
-        if CAPTION.match(line):
-            return "caption"
-        if _is_dateline(line):
+        if n <= 60 and _HAS_DIGIT.search(line) and _is_dateline(line):
             return "dateline"
+    if n <= 1200 and EDITORIAL_BLURB.match(line):
+        return "promo"
     return None
 
 
@@ -262,6 +290,13 @@ _CHROME_WORDS = re.compile(
     r"download|app store|google play|contact|follow|click|comments?|reply|related|popular|trending|"
     r"newsletter|podcast|video|gallery|photos?|home|account|register|cart|shop|buy|price|deal|free|"
     r"read more|learn more|see more|view|continue reading|recommended)\b"
+)
+_CHROME_SET = frozenset(
+    """login signin sign-in subscribe newsletter newsletters cookie cookies privacy terms copyright menu
+    search share facebook twitter linkedin instagram youtube pinterest whatsapp advertisement advertising
+    advertise sponsored download contact follow click comments comment reply related popular trending
+    podcast video videos gallery photo photos home account register cart shop buy price deal deals free
+    view recommended more read""".split()
 )
 _MONTH_WORD = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d\b")
 _QUOTE = re.compile(r"[\"“”]")
@@ -296,8 +331,8 @@ def _base_features(lines: list[_Line]) -> None:
     total_tw = sum(tw) or 1
     # densest region: words in a window of 9 lines
     keys: dict[str, int] = {}
-    for x in lines:
-        kk = line_key(x.text)
+    lkeys = [line_key(x.text) for x in lines]
+    for kk in lkeys:
         keys[kk] = keys.get(kk, 0) + 1
     cum = 0
     cum_tw = 0
@@ -307,11 +342,12 @@ def _base_features(lines: list[_Line]) -> None:
         t = x.text
         toks = _WORD.findall(t)
         nw = len(toks) or 1
-        low = [w.lower() for w in toks]
-        stop = sum(1 for w in low if w in _STOP) / nw
+        low = t.lower().split() if t.isascii() else [w.lower() for w in toks]
+        nl = len(low) or 1
+        stop = sum(map(_STOP.__contains__, low)) / nl
         caps = sum(1 for w in toks if w[0].isupper()) / nw
-        digits = sum(c.isdigit() for c in t) / max(len(t), 1)
-        avgw = sum(len(w) for w in toks) / nw
+        digits = sum(map(t.count, "0123456789")) / max(len(t), 1)
+        avgw = (len(t) - t.count(" ")) / nw
         commas = t.count(",") / nw
         rflag = [0.0] * len(_REASON_FLAG)
         if x.rule:
@@ -349,8 +385,8 @@ def _base_features(lines: list[_Line]) -> None:
             tw_before,
             1.0 if x.nb > 1 else 0.0,
             min(x.nb, 10) / 10,
-            1.0 if keys[line_key(t)] > 1 else 0.0,
-            min(len(_CHROME_WORDS.findall(t)) / nw, 1.0),
+            1.0 if keys[lkeys[i]] > 1 else 0.0,
+            min(sum(map(_CHROME_SET.__contains__, low)) / nl, 1.0),
             1.0 if _MONTH_WORD.search(t) else 0.0,
             1.0 if _QUOTE.search(t) else 0.0,
             1.0 if x.words <= 2 else 0.0,
@@ -433,18 +469,24 @@ def _model() -> dict:
     return json.loads(path.read_text())
 
 
+_FOLDED: dict[int, tuple[list[float], float]] = {}
+
+
+def _folded(model: dict) -> tuple[list[float], float]:
+    """Weights with the feature standardisation folded in (column 0 is the constant)."""
+    key = id(model)
+    if key not in _FOLDED:
+        w = [ww / sd for ww, sd in zip(model["w"], model["sd"])]
+        w[0] = 0.0
+        b = model["b"] - sum(m * ww for m, ww in zip(model["mu"], w))
+        _FOLDED[key] = (w, b)
+    return _FOLDED[key]
+
+
 def _lr(model: dict, rows: list[list[float]]) -> list[float]:
-    w = model["w"]
-    mu = model["mu"]
-    sd = model["sd"]
-    b = model["b"]
-    out = []
-    for r in rows:
-        z = b
-        for v, m, s, ww in zip(r, mu, sd, w):
-            z += (v - m) / s * ww
-        out.append(_sigmoid(z))
-    return out
+    w, b = _folded(model)
+    mul = operator.mul
+    return [_sigmoid(b + sum(map(mul, r, w))) for r in rows]
 
 
 def _heuristic_p(lines: list[_Line]) -> list[float]:
