@@ -61,8 +61,12 @@ def load_truth(name: str) -> list[dict]:
         return [json.loads(line) for line in fh]
 
 
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
 def _k(s: str | None) -> str:
-    return " ".join((s or "").lower().split())
+    """Title comparison key: case, spaces and typographic quotes / dashes normalised."""
+    return " ".join((s or "").translate(_QUOTES).lower().split())
 
 
 def _kw(s: str | None) -> str:

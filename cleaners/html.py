@@ -46,6 +46,16 @@ _PARSER = lxml.html.HTMLParser(
     remove_pis=True,
     huge_tree=False,
 )
+# the same, for a page re-encoded as UTF-8 bytes (lxml refuses str input with an encoding declaration)
+_BYTES_PARSER = lxml.html.HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    no_network=True,
+    remove_comments=True,
+    remove_pis=True,
+    huge_tree=False,
+    encoding="utf-8",
+)
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _INVALID_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -101,7 +111,10 @@ def parse_html(html: str) -> HtmlElement:
     if not text.strip():
         raise RejectError("html_empty", "no markup")
     try:
-        tree = lxml.html.document_fromstring(text, parser=_PARSER)
+        try:
+            tree = lxml.html.document_fromstring(text, parser=_PARSER)
+        except ValueError:  # an encoding declaration the repair could not strip
+            tree = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_BYTES_PARSER)
     except (etree.ParserError, ValueError) as err:
         raise RejectError("html_unparsable", str(err)) from err
     if tree is None:
@@ -405,6 +418,161 @@ def _is_dek(description: str | None, title: str | None, blocks: list[str]) -> bo
     return not head.startswith(dk[: max(20, len(dk) // 2)])
 
 
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»/]|::)\s+")
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the words of `a` that are also in `b`."""
+    wa, wb = set(_key(a).split()), set(_key(b).split())
+    return len(wa & wb) / len(wa) if wa else 0.0
+
+
+def strip_site_from_title(title: str, site_name: str | None) -> str:
+    """'Headline | Site' / 'Site - Headline' -> 'Headline': drop the site-name part at either end."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    site = _key(site_name or "")
+    # the longest part is the headline; outer parts that are short or name the site go
+    while len(parts) > 1:
+        first, last = parts[0], parts[-1]
+        if site and _key(last) and (_key(last) in site or site in _key(last)):
+            parts.pop()
+        elif site and _key(first) and (_key(first) in site or site in _key(first)):
+            parts.pop(0)
+        elif len(last.split()) <= 4 and len(last) < len(" ".join(parts[:-1])) / 2:
+            parts.pop()
+        else:
+            break
+    return " - ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None) -> str | None:
+    """The headline: the page's h1 when it agrees with the <title>/og:title, else that title
+    without its site-name part."""
+    candidates = []
+    for h in tree.iter("h1"):
+        t = _norm(h.text_content())
+        if 3 <= len(t) <= 300:
+            candidates.append(t)
+        if len(candidates) >= 5:
+            break
+    if page_title:
+        for t in candidates:
+            if _overlap(t, page_title) >= 0.6 or _overlap(page_title, t) >= 0.6:
+                return t
+        stripped = strip_site_from_title(page_title, site_name)
+        return stripped or page_title
+    if len(candidates) == 1:
+        return candidates[0]
+    return None
+
+
+_ARTICLE_TYPES = re.compile(r"article|posting|report|webpage|review|recipe|howto", re.I)
+_MONTHS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\b(?:updated|published|posted|min read)\b", re.I
+)
+_AUTHOR_NOISE = re.compile(
+    r"^(?:author|written by|reviewed by|words by|posted by|by)\s*:?\s+|\s+(?:writer|author|contributor|staff writer|editor)$", re.I
+)
+
+
+def _jsonld_objects(tree: HtmlElement) -> list[dict]:
+    """JSON-LD objects of the page (top level and @graph members), malformed scripts skipped."""
+    out: list[dict] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        raw = script.text or ""
+        if not raw or len(raw) > 1_000_000:
+            continue
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            continue
+        todo = data if isinstance(data, list) else [data]
+        for obj in todo[:50]:
+            if not isinstance(obj, dict):
+                continue
+            out.append(obj)
+            graph = obj.get("@graph")
+            if isinstance(graph, list):
+                out.extend(g for g in graph[:100] if isinstance(g, dict))
+    return out
+
+
+def _ld_type(obj: dict) -> str:
+    t = obj.get("@type")
+    if isinstance(t, list):
+        return " ".join(str(x) for x in t)
+    return str(t or "")
+
+
+def _ld_names(value) -> list[str]:
+    """Person names from a JSON-LD author value (str, dict or list of them)."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for it in items[:10]:
+        if isinstance(it, str):
+            names.append(it)
+        elif isinstance(it, dict):
+            n = it.get("name")
+            if isinstance(n, str):
+                names.append(n)
+    return names
+
+
+def structured_metadata(tree: HtmlElement) -> dict[str, object]:
+    """Headline, publication date and authors declared in JSON-LD and <meta> tags."""
+    out: dict[str, object] = {}
+    for obj in _jsonld_objects(tree):
+        if not _ARTICLE_TYPES.search(_ld_type(obj)):
+            continue
+        if "published" not in out and isinstance(obj.get("datePublished"), str):
+            d = iso_date(obj["datePublished"])
+            if d:
+                out["published"] = d
+        if "authors" not in out and obj.get("author"):
+            names = [n for n in _ld_names(obj["author"]) if n.strip()]
+            if names:
+                out["authors"] = names
+        if "headline" not in out and isinstance(obj.get("headline"), str):
+            out["headline"] = _norm(obj["headline"])
+    head = tree.find("head")
+    metas = head.iter("meta") if head is not None else tree.iter("meta")
+    for m in metas:
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").lower()
+        content = m.get("content") or ""
+        if not content:
+            continue
+        if key in ("article:published_time", "datepublished", "og:published_time", "publish-date",
+                   "pubdate", "publishdate", "date", "dc.date.issued", "dcterms.created", "sailthru.date",
+                   "parsely-pub-date") and "meta_published" not in out:
+            d = iso_date(content)
+            if d:
+                out["meta_published"] = d
+        elif key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author") \
+                and "meta_authors" not in out and "://" not in content:
+            out["meta_authors"] = [content]
+    return out
+
+
+def clean_author_names(names: list[str]) -> list[str]:
+    """Drop labels ('Author', 'Writer'), dates stuck to names, and values that are not names."""
+    out: list[str] = []
+    for raw in names:
+        for name in split_authors(raw):
+            name = _AUTHOR_NOISE.sub("", name).strip(" •·|:-")
+            m = _MONTHS.search(name)
+            if m:
+                name = name[: m.start()].strip(" •·|:-")
+            if not name or "@" in name or "://" in name or len(name.split()) > 6:
+                continue
+            if name.lower() not in (o.lower() for o in out):
+                out.append(name)
+    return out
+
+
 def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | None]:
     """Metadata from the raw tree; also returns the page description (subtitle candidate)."""
     from trafilatura.metadata import extract_metadata
@@ -415,10 +583,13 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
         doc = None
     if doc is None:
         return Metadata(url=url), None
+    sm = structured_metadata(tree)
+    authors = clean_author_names(sm.get("authors") or split_authors(doc.author) or sm.get("meta_authors") or [])
+    published = sm.get("published") or sm.get("meta_published") or iso_date(doc.date)
     md = Metadata(
-        title=_norm(doc.title) if doc.title else None,
-        authors=split_authors(doc.author),
-        published=iso_date(doc.date),
+        title=pick_title(tree, _norm(doc.title) if doc.title else None, doc.sitename),
+        authors=authors,
+        published=published,
         site_name=_norm(doc.sitename) if doc.sitename else None,
         url=url or doc.url,
     )
