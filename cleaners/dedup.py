@@ -62,20 +62,22 @@ class DedupParams:
 
     # --- signature shape
     num_perm: int = 128  # MinHash permutations of the near-level (5-gram) signature
-    story_num_perm: int = 64  # permutations of the lead and story signatures
+    story_num_perm: int = 128  # permutations of the lead and story signatures
     shingle_size: int = 5  # words per shingle at near level
     lead_words: int = 60  # words of the body's lead in the lead signature
+    event_words: int = 120  # words of the body's lead whose content words describe the event
     sketch_size: int = 192  # bottom-k 5-gram hashes kept for containment
     min_words: int = 8  # bodies shorter than this are only matched exactly
     # --- candidate search (MinHashLSH Jaccard thresholds)
     near_lsh_threshold: float = 0.3  # whole-body 5-gram MinHash
     lead_lsh_threshold: float = 0.5  # lead 5-gram MinHash (truncations keep the lead)
-    story_lsh_threshold: float = 0.1  # story-feature MinHash
+    story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
+    story_lsh_rows: int = 2  # 2 rows: pairs sharing ~15% of their names meet with p~0.8
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
     # --- verification
     near_jaccard: float = 0.5  # 5-gram Jaccard at or above: near copy
-    near_containment: float = 0.6  # share of the shorter text's 5-grams in the longer: near copy
-    near_min_shared: int = 4  # sampled 5-grams that must be shared for containment to count
+    near_containment: float = 0.4  # share of the shorter text's 5-grams in the longer: near copy
+    near_min_shared: int = 12  # sampled 5-grams that must be shared for containment to count
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 3  # specific shared features (names, numbers, quotes) needed
     story_min_weight: float = 9.0  # summed weight of shared features needed
@@ -89,7 +91,10 @@ _SEED = 1
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _TOKEN_RE = re.compile(r"[^\W\d_][\w'’&.-]*[^\W_]|[^\W\d_]|\d[\d,.]*\d%?|\d%?", re.UNICODE)
-_SENT_END_RE = re.compile(r"(?<=[.!?:;])[\"'”’)]*\s+|\n+")
+_SENT_END_RE = re.compile(
+    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bNo)(?<!\bJr)(?<!\bSr)"
+    r"(?<=[.!?:;])[\"'”’)]*\s+|\n+"
+)
 _QUOTE_RES = (
     re.compile(r"“([^”\n]{12,400})”"),
     re.compile(r"(?<![\w])\"([^\"\n]{12,400})\"(?![\w])"),
@@ -113,7 +118,8 @@ _NOT_ENTITY = frozenset(
     also just only even still very too again ever never now once already soon later today
     tonight tomorrow yesterday meanwhile however therefore thus hence instead otherwise
     although though because while whereas if unless whether
-    mr mrs ms miss dr prof sir madam mister st jr sr
+    mr mrs ms miss dr prof sir madam mister st jr sr i've i'm i'll i'd we're we've it's
+    that's there's let's don't can't won't isn't
     monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
@@ -175,8 +181,9 @@ _SOURCE_RES = (
     re.compile(r"^\(\s*([A-Z][\w .&/-]{0,30}?)\s*\)", re.M),
     re.compile(r"\b(?:told|according to|reported by|via|quoted by|cited by|in an interview with)\s+"
                + _SOURCE_NAME),
-    re.compile(_SOURCE_NAME + r"\s+(?:reported|reports|has reported|had reported|quoted)\b"),
 )
+_REPORTED_RE = re.compile(r"\s(?:reported|reports|has reported|had reported|quoted)\b")
+_NAME_BEFORE_RE = re.compile(_SOURCE_NAME + r"\s*$")
 _SOURCE_STOP = frozenset("he she it they we i you his her their its reporters the a an this".split())
 
 
@@ -229,42 +236,72 @@ def _sentences(text: str) -> list[str]:
     return [s for s in _SENT_END_RE.split(text) if s and s.strip()]
 
 
-def _entities(text: str) -> tuple[set[str], set[str]]:
-    """Single-word and two-word names: capitalised tokens that are not sentence glue.
+_ENT_TOKEN_RE = re.compile(
+    r"[^\W\d_](?:[\w&]|['’.-](?=[^\W_]))*|\d[\w,.]*|\n|[^\w\s]", re.UNICODE
+)
+_SENT_END = frozenset(".!?:;\n")
+_ABBREV = frozenset("mr mrs ms dr st jr sr no vs gov sen rep gen lt col capt prof inc co corp ltd u.s".split())
 
-    A sentence-initial capitalised word only counts if it continues into a capitalised run
-    ("Wang Xiang said") or the same word is capitalised somewhere else mid-sentence.
+
+def _entities(text: str) -> tuple[set[str], set[str]]:
+    """Single-word and two-word names: runs of capitalised tokens that are not sentence glue.
+
+    Punctuation breaks a run. A sentence-initial capitalised word only counts if it continues
+    into a capitalised run ("Wang Xiang said") or the same word is capitalised somewhere else
+    mid-sentence. Long all-capital words (shouted headings, datelines) are not names.
     """
+    toks = _ENT_TOKEN_RE.findall(text)
+    n = len(toks)
+    # which tokens start a sentence
+    initial = [False] * n
+    at_start = True
+    for i, t in enumerate(toks):
+        c = t[0]
+        if c.isalpha():
+            initial[i] = at_start
+            at_start = False
+        elif c.isdigit():
+            at_start = False
+        elif t in _SENT_END:
+            if t == "." and i and (len(toks[i - 1]) == 1 and toks[i - 1].isupper() or "." in toks[i - 1] or toks[i - 1].lower() in _ABBREV):
+                continue
+            at_start = True
+    name_cache: dict[str, str | None] = {}
+
+    def name_key(t: str) -> str | None:
+        k = name_cache.get(t, "")
+        if k != "":
+            return k
+        if not t[0].isupper() or (len(t) > 5 and t.isupper()):
+            k = None
+        else:
+            k = _norm_token(t)
+            if len(k) < 2 or k in _NOT_ENTITY:
+                k = None
+        name_cache[t] = k
+        return k
+
+    keys = [name_key(t) if t[0].isalpha() else None for t in toks]
+    mid_caps = {keys[i] for i in range(n) if keys[i] and not initial[i]}
     singles: set[str] = set()
     pairs: set[str] = set()
-    mid_caps: set[str] = set()
-    sent_tokens: list[list[str]] = []
-    for sent in _sentences(text):
-        toks = [t for t in _TOKEN_RE.findall(sent)]
-        sent_tokens.append(toks)
-        for t in toks[1:]:
-            if t[0].isupper():
-                mid_caps.add(_norm_token(t))
-    for toks in sent_tokens:
-        run: list[str] = []
-        for i, t in enumerate(toks + [""]):
-            is_cap = bool(t) and t[0].isupper() and not t[0].isdigit()
-            key = _norm_token(t) if t else ""
-            if is_cap and key and key not in _NOT_ENTITY and len(key) >= 2:
-                if i == 0 and key not in mid_caps and not (
-                    len(toks) > 1 and toks[1][:1].isupper() and _norm_token(toks[1]) not in _NOT_ENTITY
-                ):
-                    run = []
-                    continue
-                if t.isupper() and len(t) > 4 and i == 0:
-                    # ALL-CAPS dateline word (TORONTO): still a place name
-                    pass
-                run.append(key)
+    run: list[str] = []
+    for i in range(n + 1):
+        k = keys[i] if i < n else None
+        if k is not None:
+            if initial[i] and k not in mid_caps and not (i + 1 < n and keys[i + 1] is not None):
+                k = None
+            else:
+                run.append(k)
                 continue
-            for j, k in enumerate(run):
-                singles.add(k)
-                if j:
-                    pairs.add(run[j - 1] + " " + k)
+        if run:
+            if len(run) == 1:
+                singles.add(run[0])
+            elif len(run) == 2:
+                # "First Last": the last name is how later mentions name the person
+                singles.add(run[1])
+            for j in range(1, len(run)):
+                pairs.add(run[j - 1] + " " + run[j])
             run = []
     return singles, pairs
 
@@ -314,7 +351,31 @@ def _detect_sources(text: str, given: Iterable[str]) -> set[str]:
             k = _source_key(m.group(1))
             if k:
                 out.add(k)
+    for m in _REPORTED_RE.finditer(text):
+        before = _NAME_BEFORE_RE.search(text[max(0, m.start() - 60) : m.start()])
+        if before:
+            k = _source_key(before.group(1))
+            if k:
+                out.add(k)
     return out
+
+
+_TERM_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+_TERM_STOP = _NOT_ENTITY | frozenset(
+    """
+    said would could also after their there they this that with from have been were will
+    more than into about over when which while some such only other most many just like
+    make made take took being well back still where what year years last first
+    """.split()
+)
+
+
+def _lead_terms(title: str | None, text: str, n_words: int) -> tuple[str, ...]:
+    """Stems (first 6 letters) of the content words of the title and the body's lead."""
+    words = _TERM_RE.findall(((title or "") + "\n" + text[: n_words * 12]).lower())
+    n_title = len(_TERM_RE.findall((title or "").lower()))
+    out = {w[:6] for w in words[: n_title + n_words] if len(w) >= 4 and w not in _TERM_STOP}
+    return tuple(sorted(out))
 
 
 def _source_key(name: str) -> str | None:
@@ -340,9 +401,8 @@ def _minhash(items: Sequence[bytes], num_perm: int) -> bytes:
 
 
 def _minhashes(item_lists: Sequence[Sequence[bytes]], num_perm: int) -> list[bytes]:
-    """MinHash.bulk over several item lists (empty lists give the empty signature)."""
-    out = MinHash.bulk(item_lists, num_perm=num_perm, seed=_SEED, hashfunc=xxhash.xxh32_intdigest, scheme=_SCHEME)
-    return [m.hashvalues.astype("<u4").tobytes() for m in out]
+    """Like MinHash.bulk over several item lists, reusing one initialised template."""
+    return [_minhash(items, num_perm) for items in item_lists]
 
 
 @dataclass(frozen=True)
@@ -362,6 +422,7 @@ class Signature:
     numbers: tuple[str, ...] = ()  # "n:100000000", "n:5.2%", "y:2019", "d:01-12"
     quotes: tuple[str, ...] = ()  # normalised quoted phrases (4+ words)
     sources: tuple[str, ...] = ()  # credited sources, lower-cased ("reuters")
+    lead_terms: tuple[str, ...] = ()  # content-word stems of the title and lead (the event)
 
     def to_record(self) -> dict:
         return {
@@ -378,6 +439,7 @@ class Signature:
             "numbers": list(self.numbers),
             "quotes": list(self.quotes),
             "sources": list(self.sources),
+            "lead_terms": list(self.lead_terms),
         }
 
     @classmethod
@@ -396,6 +458,7 @@ class Signature:
             numbers=tuple(d.get("numbers") or ()),
             quotes=tuple(d.get("quotes") or ()),
             sources=tuple(d.get("sources") or ()),
+            lead_terms=tuple(d.get("lead_terms") or ()),
         )
 
 
@@ -414,15 +477,18 @@ SIGNATURE_SCHEMA = pa.schema(
         pa.field("numbers", pa.list_(pa.string())),
         pa.field("quotes", pa.list_(pa.string())),
         pa.field("sources", pa.list_(pa.string())),
+        pa.field("lead_terms", pa.list_(pa.string())),
     ]
 )
 
 
 def story_features(sig: Signature) -> list[str]:
-    """The items of the story-level MinHash: names, numbers, sources and quote 4-grams."""
-    items = ["e:" + e for e in sig.entities]
-    items += list(sig.numbers)
-    items += ["s:" + s for s in sig.sources]
+    """The items of the story-level MinHash: the specific names and the quoted words.
+
+    Years, very common names, numbers and sources are left out: shared by unrelated
+    articles, they would only fill the buckets (numbers still count in the verification).
+    """
+    items = ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY]
     for q in sig.quotes:
         items += ["q:" + g for g in _quote_grams(q)]
     return items
@@ -476,6 +542,7 @@ def make_signature(
         numbers=tuple(sorted(nums)),
         quotes=tuple(quotes),
         sources=tuple(sorted(srcs)),
+        lead_terms=_lead_terms(title, text, params.event_words),
     )
     near_mh = _minhash(distinct, params.num_perm)
     lead_mh, story_mh = _minhashes(
@@ -542,6 +609,7 @@ class _Weights:
             n += 1
             df.update(s.entities)
             df.update(s.numbers)
+            df.update("t:" + t for t in s.lead_terms)
         self.df = df
         self.n = n
         # a floor on the corpus size keeps weights sane on tiny inputs
@@ -560,6 +628,24 @@ class _Weights:
 
     def number(self, n: str) -> float:
         return self.TYPE_WEIGHT[n[0]] * self.idf(n)
+
+    def term(self, t: str) -> float:
+        return self.idf("t:" + t)
+
+
+def _event_similarity(a: Signature, b: Signature, w: _Weights) -> tuple[float, list[str]]:
+    """Weighted cosine of the lead content words: what happened, not only who."""
+    ta, tb = set(a.lead_terms), set(b.lead_terms)
+    if not ta or not tb:
+        return 0.0, []
+    shared = ta & tb
+    ws = sum(w.term(t) for t in shared)
+    wa = sum(w.term(t) for t in ta)
+    wb = sum(w.term(t) for t in tb)
+    return ws / math.sqrt(wa * wb), sorted(shared, key=lambda t: (-w.term(t), t))
+
+
+EVENT_SHARE = 0.5
 
 
 def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
@@ -589,7 +675,9 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
 
     ta, tb = total(wa_e, wa_n), total(wb_e, wb_n)
     denom = math.sqrt(max(ta, 1.0) * max(tb, 1.0))
-    score = shared / (denom + 1e-9)
+    entity_score = shared / (denom + 1e-9)
+    event, shared_terms = _event_similarity(a, b, w)
+    score = entity_score * (1 - EVENT_SHARE) + event * EVENT_SHARE * 2
     specific = sum(1 for v in list(shared_e_w.values()) + list(shared_n_w.values()) if v >= 2.0)
     specific += min(3, len(shared_q))
     info = {
@@ -599,6 +687,9 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
         "numbers": sorted(shared_n_w, key=lambda n: -shared_n_w[n]),
         "quotes": sorted(shared_q)[:3],
         "sources": sorted(shared_s),
+        "entity_score": entity_score,
+        "event": event,
+        "terms": shared_terms[:10],
     }
     return min(score, 1.0), info
 
@@ -636,7 +727,12 @@ def verify_pair(a: Signature, b: Signature, params: DedupParams = DedupParams(),
             parts.append("quotes: " + " | ".join(f'"{q}"' for q in info["quotes"]))
         if info["sources"]:
             parts.append("sources: " + ", ".join(info["sources"]))
-        return "story", round(score, 4), f"story score {score:.2f}; shared " + "; ".join(parts)
+        if info["terms"]:
+            parts.append("lead words: " + ", ".join(info["terms"]))
+        return "story", round(score, 4), (
+            f"story score {score:.2f} (names/numbers {info['entity_score']:.2f}, lead words {info['event']:.2f}); shared "
+            + "; ".join(parts)
+        )
     return None
 
 
@@ -650,13 +746,17 @@ def _lean(hv: bytes) -> LeanMinHash:
 def _lsh_pairs(
     sigs: Sequence[Signature],
     attr: str,
-    threshold: float,
+    threshold: float | None,
     num_perm: int,
     eligible: Sequence[int],
     is_new: Sequence[bool],
     max_bucket: int,
+    bands: tuple[int, int] | None = None,
 ) -> set[tuple[int, int]]:
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    if bands is not None:
+        lsh = MinHashLSH(num_perm=num_perm, params=bands)
+    else:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     with lsh.insertion_session() as sess:
         for i in eligible:
             sess.insert(i, _lean(getattr(sigs[i], attr)), check_duplication=False)
@@ -741,8 +841,11 @@ def deduplicate(
                 cand.add((a, b))
     cand |= _lsh_pairs(sigs, "near_mh", params.near_lsh_threshold, params.num_perm, long_enough, is_new, params.max_bucket)
     cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.story_num_perm, long_enough, is_new, params.max_bucket)
-    story_eligible = [i for i in long_enough if sigs[i].entities or sigs[i].numbers]
-    cand |= _lsh_pairs(sigs, "story_mh", params.story_lsh_threshold, params.story_num_perm, story_eligible, is_new, params.max_bucket)
+    story_eligible = [i for i in long_enough if sigs[i].entities or sigs[i].quotes]
+    cand |= _lsh_pairs(
+        sigs, "story_mh", None, params.story_num_perm, story_eligible, is_new, params.max_bucket,
+        bands=(params.story_lsh_bands, params.story_lsh_rows),
+    )
 
     weights = _Weights(sigs)
     edges: dict[tuple[int, int], tuple[str, float, str]] = {}
@@ -763,81 +866,108 @@ def deduplicate(
     for (a, b), (kind, _, _) in edges.items():
         if kind != "story":
             uf.union(a, b)
-    members: dict[int, list[int]] = defaultdict(list)
+    comp = [uf.find(i) for i in range(n)]
+    comp_members: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
-        members[uf.find(i)].append(i)
-    kept: dict[int, int] = {r: min(m, key=rank) for r, m in members.items()}
+        comp_members[comp[i]].append(i)
+    head = {r: min(m, key=rank) for r, m in comp_members.items()}  # kept copy of each component
 
-    # 2) story pairs merge clusters, strongest first, only if the story holds between the
-    #    two clusters' kept articles (no chaining through a member)
-    cluster_of = {i: uf.find(i) for i in range(n)}
+    # 2) story pairs join components into clusters, strongest pair first. A cluster is a star
+    #    around its kept article: every component head in it must verify as the same story
+    #    against the kept article, so A~B, B~C never pulls in an unrelated C.
+    cl = _UF(n)  # over component roots
+    cl_heads: dict[int, list[int]] = {r: [h] for r, h in head.items()}
+    cl_kept: dict[int, int] = dict(head)
+    story_of: dict[int, tuple[str, float, str]] = {}  # head -> verification against kept
     story_edges = sorted(
         ((v[1], a, b) for (a, b), v in edges.items() if v[0] == "story"), key=lambda t: (-t[0], t[1], t[2])
     )
-    story_link: dict[int, tuple[int, tuple[str, float, str]]] = {}
-    for score, a, b in story_edges:
-        ra, rb = uf.find(a), uf.find(b)
+
+    def check(x: int, y: int) -> tuple[str, float, str] | None:
+        v = edges.get((x, y) if x < y else (y, x))
+        if v is None:
+            v = verify_pair(sigs[x], sigs[y], params, weights)
+        return v
+
+    for _score, a, b in story_edges:
+        ra, rb = cl.find(comp[a]), cl.find(comp[b])
         if ra == rb:
             continue
-        ka, kb = kept[ra], kept[rb]
+        ka, kb = cl_kept[ra], cl_kept[rb]
         if not is_new[ka] and not is_new[kb]:
             continue  # two articles kept earlier stay kept
-        if (ka, kb) in edges or (kb, ka) in edges:
-            v = edges.get((ka, kb)) or edges[(kb, ka)]
+        k = min((ka, kb), key=rank)
+        others = [h for h in cl_heads[ra] + cl_heads[rb] if h != k]
+        verdicts = {}
+        for h in others:
+            v = story_of.get(h) if (h in story_of and cl_kept[ra if k == ka else rb] == k and h in cl_heads[ra if k == ka else rb]) else check(h, k)
+            if v is None:
+                break
+            verdicts[h] = v
         else:
-            v = verify_pair(sigs[ka], sigs[kb], params, weights)
-        if v is None:
-            continue
-        r = uf.union(ra, rb)
-        new_kept = min((ka, kb), key=rank)
-        loser = kb if new_kept == ka else ka
-        story_link[loser] = (new_kept, v)
-        members[r] = members.pop(ra if r != ra else rb, []) + members.get(r, [])
-        kept[r] = new_kept
-        kept.pop(ra if r != ra else rb, None)
+            r = cl.union(ra, rb)
+            other_root = rb if r == ra else ra
+            cl_heads[r] = cl_heads[r] + cl_heads.pop(other_root)
+            cl_kept[r] = k
+            cl_kept.pop(other_root, None)
+            story_of.update(verdicts)
 
-    # 3) decisions
+    # 3) decisions: every new document that is not its cluster's kept article
     out: list[Decision] = []
     for i in range(n):
         if not is_new[i]:
             continue
-        r = uf.find(i)
-        k = kept[r]
-        if k == i:
+        k = cl_kept[cl.find(comp[i])]
+        if k == i or sigs[k].doc_id == sigs[i].doc_id:
             continue
-        if sigs[k].doc_id == sigs[i].doc_id:
-            continue
-        v = edges.get((min(i, k), max(i, k)))
-        if v is None:
-            v = verify_pair(sigs[i], sigs[k], params, weights)
-        if v is None:
-            # joined through other copies: report the link that joined it
-            via = _path_evidence(i, k, cluster_of, kept, story_link, edges, sigs)
-            v = via
+        h = head[comp[i]]
+        if comp[i] == comp[k]:
+            v = check(i, k)
+            if v is None or v[0] == "story":
+                # a copy of a copy: report the copy link that joined it
+                v = _copy_path(i, k, comp_members[comp[i]], edges, sigs)
+        else:
+            hv = story_of.get(h) or check(h, k)
+            if i == h:
+                v = hv
+            else:
+                dv = check(i, k)
+                if dv is not None:
+                    v = dv
+                else:
+                    cv = check(i, h) or ("near", 0.0, "copy cluster")
+                    v = ("story", hv[1], f"{cv[0]} copy of {sigs[h].doc_id} ({cv[2]}), which tells the same story: {hv[2]}")
         out.append(Decision(sigs[i].doc_id, sigs[k].doc_id, v[0], float(v[1]), v[2]))
     return out
 
 
-def _path_evidence(i, k, cluster_of, kept, story_link, edges, sigs) -> tuple[str, float, str]:
-    """Evidence for a document joined to its kept article only through other members."""
-    # first the copy cluster it was in (exact/near), then story links between kept articles
-    local_kept = None
+def _copy_path(i: int, k: int, members: list[int], edges, sigs) -> tuple[str, float, str]:
+    """Shortest exact/near path from i to k inside one copy component, as evidence."""
+    mset = set(members)
+    adj: dict[int, list[tuple[int, tuple[str, float, str]]]] = defaultdict(list)
     for (a, b), v in edges.items():
-        if v[0] != "story" and i in (a, b):
-            other = b if a == i else a
-            if cluster_of[other] == cluster_of[i]:
-                local_kept = other
-                first = v
-                break
-    else:
-        first = None
-    if first is None:
-        return "near", 0.0, f"joined to {sigs[k].doc_id} through its copy cluster"
-    kind = first[0]
-    chain = [f"{first[0]} of {sigs[local_kept].doc_id} ({first[2]})"]
-    for loser, (winner, v) in story_link.items():
-        if winner == k and cluster_of.get(loser) == cluster_of[i]:
-            kind = "story"
-            chain.append(f"whose cluster joined {sigs[k].doc_id} as story ({v[2]})")
+        if v[0] != "story" and a in mset and b in mset:
+            adj[a].append((b, v))
+            adj[b].append((a, v))
+    prev: dict[int, tuple[int, tuple[str, float, str]]] = {i: (i, ("exact", 1.0, ""))}
+    queue = [i]
+    for x in queue:
+        if x == k:
             break
-    return kind, float(first[1]), "via " + "; ".join(chain)
+        for y, v in sorted(adj[x], key=lambda t: t[0]):
+            if y not in prev:
+                prev[y] = (x, v)
+                queue.append(y)
+    steps = []
+    x = k
+    while x != i and x in prev:
+        px, v = prev[x]
+        steps.append((px, x, v))
+        x = px
+    steps.reverse()
+    kind = "exact" if all(v[0] == "exact" for _, _, v in steps) else "near"
+    score = min((v[1] for _, _, v in steps), default=0.0)
+    text = " -> ".join(f"{sigs[b].doc_id} ({v[0]} {v[1]:.2f})" for _, b, v in steps)
+    return kind, score, f"copy of a copy: {sigs[i].doc_id} -> {text}"
+
+
