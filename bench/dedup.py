@@ -67,7 +67,9 @@ def seeds_figures(params: DedupParams = DedupParams()) -> dict:
 def load_l3s(mode: str = "truth") -> list[dict]:
     base = shared_dir() / "datasets" / "l3s-gn1"
     docs = []
-    for line in (base / "truth.jsonl").read_text().splitlines():
+    for line in (base / "truth.jsonl").read_text(encoding="utf-8").split("\n"):
+        if not line.strip():
+            continue
         r = json.loads(line)
         if mode == "truth":
             text = r["body"]
@@ -134,7 +136,7 @@ def planted_figures(n: int, raw: bool, params: DedupParams = DedupParams(), seed
         t0 = time.perf_counter()
         for doc in truth["docs"]:
             if raw:
-                text = (out / doc["path"]).read_text(errors="replace")
+                text = _raw_text(out / doc["path"])
             else:
                 text = doc["body"]
             sigs.append(make_signature(doc["id"], text, params=params))
@@ -148,6 +150,9 @@ def planted_figures(n: int, raw: bool, params: DedupParams = DedupParams(), seed
         groups[doc["group"]].append(doc["id"])
     planted = {frozenset(p) for g in groups.values() for p in itertools.combinations(sorted(g), 2)}
     tp = len(joined & planted)
+    direct = {frozenset((d.doc_id, d.duplicate_of)): d.kind for d in dec}
+    copy_joins = {p for p, k in direct.items() if k in ("exact", "near")}
+    story_joins = {p for p, k in direct.items() if k == "story"}
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     kind_of = {doc["id"]: doc["edit"] for doc in truth["docs"]}
     for p in planted:
@@ -162,11 +167,28 @@ def planted_figures(n: int, raw: bool, params: DedupParams = DedupParams(), seed
         "joined_pairs": len(joined),
         "precision": tp / max(1, len(joined)),
         "recall": tp / max(1, len(planted)),
+        "copy_decisions": len(copy_joins),
+        "copy_decision_precision": len(copy_joins & planted) / max(1, len(copy_joins)),
+        "story_decisions": len(story_joins),
+        "story_decisions_unplanted": len(story_joins - planted),
         "recall_by_edit": {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_kind.items())},
         "generate_s": round(gen_s, 1),
         "signatures_per_s": round(len(sigs) / sig_s, 1),
         "dedup_s": round(dd_s, 2),
     }
+
+
+def _raw_text(path: Path) -> str:
+    """The raw file as text: a text dump as it is, an HTML page with its tags stripped."""
+    data = path.read_bytes()
+    if path.suffix == ".html":
+        import lxml.html
+
+        root = lxml.html.fromstring(data)
+        for bad in root.xpath("//script|//style"):
+            bad.drop_tree()
+        return "\n\n".join(t.strip() for t in root.itertext() if t.strip())
+    return data.decode("utf-8", errors="replace")
 
 
 def speed_figures(n: int, params: DedupParams = DedupParams(), seed: int = 11) -> dict:
