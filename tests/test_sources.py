@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,33 @@ def test_fifo_and_socket_are_not_regular_files(raw):
             assert rej["s.sock"].reason == "not_regular_file"
     finally:
         sock.close()
+
+
+def test_deep_tree_does_not_hit_the_recursion_limit(raw):
+    path = raw
+    for _ in range(300):
+        path = path / "d"
+    os.makedirs(path)
+    (path / "deep.txt").write_text("deep")
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)
+    try:
+        [item] = items(raw)
+    finally:
+        sys.setrecursionlimit(old)
+    assert item.source == "d/" * 300 + "deep.txt"
+
+
+def test_unreadable_directory_is_reported(raw):
+    if os.geteuid() == 0:
+        pytest.skip("root reads every directory")
+    (raw / "locked").mkdir()
+    (raw / "locked" / "x.txt").write_text("x")
+    os.chmod(raw / "locked", 0)
+    try:
+        assert rejects(raw)["locked"].reason == "unreadable_dir"
+    finally:
+        os.chmod(raw / "locked", 0o755)
 
 
 def test_missing_raw_root(tmp_path):
