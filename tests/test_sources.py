@@ -193,6 +193,23 @@ def test_file_that_vanishes_between_discover_and_read(raw):
     assert info.value.reason == "vanished"
 
 
+def test_iter_raw_reports_a_file_that_vanishes_after_discovery(raw, monkeypatch):
+    (raw / "a.txt").write_text("a")
+    (raw / "b.txt").write_text("b")
+    real_discover = sources.discover
+
+    def discover_then_delete(root):
+        for found in real_discover(root):
+            yield found
+            if found.source == "a.txt":
+                (raw / "b.txt").unlink()
+
+    monkeypatch.setattr(sources, "discover", discover_then_delete)
+    out = list(iter_raw(raw))
+    assert out[0] == (RawItem(source="a.txt", path=str(raw / "a.txt")), b"a")
+    assert out[1] == RawReject("b.txt", "vanished", "b.txt no longer exists")
+
+
 def test_file_larger_than_the_cap(raw):
     (raw / "big.txt").write_bytes(b"x" * 1001)
     [item] = items(raw)
