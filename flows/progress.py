@@ -14,6 +14,7 @@ must never fail it.
 from __future__ import annotations
 
 import contextvars
+import io
 import logging
 import sys
 import threading
@@ -191,6 +192,23 @@ def current() -> RunProgress:
     return _CURRENT.get() or _NoProgress()
 
 
+class _Forward(io.TextIOBase):
+    """Writes to `target`; hides what it is, so that rich does not unwrap its own proxy."""
+
+    def __init__(self, target) -> None:
+        self._target = target
+
+    def write(self, text: str) -> int:
+        self._target.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+    def isatty(self) -> bool:
+        return True
+
+
 class TerminalProgress:
     """Progress bars on a terminal (rich), as a hook: `with TerminalProgress(): curate(...)`.
 
@@ -203,8 +221,12 @@ class TerminalProgress:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bars, TextColumn,
                                    TimeElapsedColumn)
 
+        class Count(MofNCompleteColumn):  # nothing to count on the stage line
+            def render(self, task):
+                return "" if task.fields.get("status") else super().render(task)
+
         self.console = console or Console(stderr=True)
-        self.bars = Bars(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
+        self.bars = Bars(TextColumn("{task.description:<16}"), BarColumn(), Count(),
                          TimeElapsedColumn(), console=self.console, redirect_stdout=False,
                          redirect_stderr=True, transient=False)
         self._tasks: dict[str, int] = {}
@@ -219,7 +241,7 @@ class TerminalProgress:
             self._tasks = {
                 "files": self.bars.add_task("files cleaned", total=p.files_total or None),
                 "batches": self.bars.add_task("batches hashed", total=p.batches_total or None),
-                "stage": self.bars.add_task("stage: " + p.stage, total=None, start=False),
+                "stage": self.bars.add_task("stage: " + p.stage, total=None, status=True),
             }
         self.bars.update(self._tasks["files"], completed=p.files_done, total=p.files_total or None)
         self.bars.update(self._tasks["batches"], completed=p.batches_done, total=p.batches_total or None)
@@ -239,8 +261,9 @@ class TerminalProgress:
             for h in lg.handlers:
                 if isinstance(h, PrefectConsoleHandler) and h.stream in (terminal, sys.__stderr__):
                     self._saved.append((h, h.stream, h.console.file))
-                    h.stream = sys.stderr  # rich's proxy while the bars are live
-                    h.console.file = sys.stderr
+                    # into rich's stderr proxy, which prints each line above the bars (a console
+                    # given the proxy itself would bypass it and write to the terminal directly)
+                    h.stream = h.console.file = _Forward(sys.stderr)
 
     def __enter__(self) -> "TerminalProgress":
         terminal = sys.stderr
