@@ -53,6 +53,7 @@ Hook = Callable[[Progress], None]
 
 _HOOKS: list[Hook] = []
 _HOOKS_LOCK = threading.Lock()
+_FAILED: set[int] = set()  # hooks whose failure was reported already
 log = logging.getLogger(__name__)
 
 
@@ -65,6 +66,7 @@ def remove_hook(hook: Hook) -> None:
     with _HOOKS_LOCK:
         if hook in _HOOKS:
             _HOOKS.remove(hook)
+        _FAILED.discard(id(hook))
 
 
 @contextmanager
@@ -75,9 +77,6 @@ def progress_hook(hook: Hook) -> Iterator[Hook]:
         yield hook
     finally:
         remove_hook(hook)
-
-
-_FAILED: set[int] = set()
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter:
@@ -165,6 +164,8 @@ class RunProgress:
         with self._lock:
             self.state = replace(self.state, stage="done", counts=dict(counts))
             self._publish(force=True)
+        if _CURRENT.get() is self:
+            _CURRENT.set(None)
 
 
 class _NoProgress(RunProgress):

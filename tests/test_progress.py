@@ -64,7 +64,13 @@ def test_outside_a_run_current_is_a_tracker_that_does_nothing():
     seen = []
     with progress.progress_hook(seen.append):
         progress.current().batch_done(5)
-    assert seen == []
+        assert seen == []
+        tracker = progress.start("run-d", files=5, batches=1)
+        assert progress.current() is tracker
+        progress.current().batch_done(5)
+        tracker.finish({"seen": 5})
+        progress.current().batch_done(5)  # the run is over: nothing more is reported
+    assert [(p.stage, p.files_done) for p in seen] == [("clean", 0), ("clean", 5), ("done", 5)]
 
 
 class Records(logging.Handler):
