@@ -29,12 +29,18 @@ def _warn(what: str, exc: Exception) -> None:
 
 def report_docs(out_dir: str | Path, run_id: str, decisions: Iterable[Decision]) -> dict[str, DocInfo]:
     """Titles and files of the duplicates of a run and of the articles they duplicate: from the
-    run's staged articles, and from the corpus's articles/ for those kept by earlier runs."""
+    run's staged articles, and from the corpus's articles/ for those kept by earlier runs.
+    Best effort too: if the look-up fails, the report names the articles by doc_id only."""
     ids = {i for d in decisions for i in (d.doc_id, d.duplicate_of)}
     if not ids:
         return {}
     corpus = Corpus(out_dir)
-    return lookup_docs([corpus.staging(run_id) / "clean", corpus.table_dir("articles")], ids)
+    try:
+        return lookup_docs([corpus.staging(run_id) / "clean", corpus.table_dir("articles")], ids)
+    except Exception as exc:
+        get_run_logger().warning("could not look up the titles of the duplicates for the report: %s: %s",
+                                 type(exc).__name__, exc)
+        return {}
 
 
 def publish_report(summary: RunSummary, markdown: str | None = None) -> dict[str, UUID | None]:
