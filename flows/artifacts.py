@@ -43,9 +43,24 @@ def report_docs(out_dir: str | Path, run_id: str, decisions: Iterable[Decision])
         return {}
 
 
+# a bigger report (tens of thousands of duplicates) is cut in the artifact, which then points to the
+# full file under reports/: the Prefect UI renders the artifact in the browser
+MAX_ARTIFACT_CHARS = 1_000_000
+
+
+def artifact_markdown(markdown: str, full_report: str, limit: int = MAX_ARTIFACT_CHARS) -> str:
+    """`markdown`, or its first `limit` characters (whole lines) and a note naming the full report."""
+    if len(markdown) <= limit:
+        return markdown
+    head = markdown[:limit].rsplit("\n", 1)[0]
+    return (f"{head}\n\n**The report is {len(markdown):,} characters long; the rest is in the full report, "
+            f"`{full_report}`.**\n")
+
+
 def publish_report(summary: RunSummary, markdown: str | None = None) -> dict[str, UUID | None]:
     """Publish the run report (markdown) and its counts (table); returns the artifact ids."""
     markdown = render_report(summary) if markdown is None else markdown
+    markdown = artifact_markdown(markdown, str(Path(summary.out_dir) / "reports" / f"{summary.run_id}.md"))
     c = summary.counts()
     description = (f"Curation run {summary.run_id}: {c['seen']} files seen, {c['kept']} kept, "
                    f"{c['duplicates']} duplicates, {c['rejected']} rejected")

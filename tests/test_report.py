@@ -117,3 +117,16 @@ def test_lookup_docs_reads_corpus_and_staged_parts(tmp_path):
     assert found == {"k1": DocInfo("k1", "Old story", "old.txt", "r1"),
                      "d1": DocInfo("d1", "New copy", "new.txt", "r2")}
     assert lookup_docs([articles], []) == {}
+
+
+def test_a_huge_report_is_cut_in_the_artifact_with_a_pointer_to_the_file():
+    from flows.artifacts import artifact_markdown
+
+    decisions = [Decision(f"dup-{i}", f"kept-{i % 50}", "near", 0.9, "resemblance 0.90") for i in range(3000)]
+    md = render_report(_summary(duplicates=decisions))
+    assert artifact_markdown(md, "out/reports/r2.md", limit=len(md)) == md
+    cut = artifact_markdown(md, "out/reports/r2.md", limit=20_000)
+    assert len(cut) < 20_500 and md.startswith(cut.rsplit("\n\n**", 1)[0])
+    assert cut.rstrip().endswith("`out/reports/r2.md`.**")
+    assert "| `dup-" in cut  # whole table rows, not half lines
+    assert all(line.count("|") in (0, 5) for line in cut.splitlines() if line.startswith("| `dup-"))
