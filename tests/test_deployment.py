@@ -132,6 +132,7 @@ def test_deploy_trigger_and_run_on_a_real_server(tmp_path: Path):
         assert deployment.global_concurrency_limit.limit == 1
         assert deployment.concurrency_options.collision_strategy == "ENQUEUE"
         assert deployment.work_pool_name == POOL and deployment.entrypoint == "flows/curate.py:curate"
+        assert deployment.job_variables["env"]["PREFECT_LOGGING_EXTRA_LOGGERS"] == "cleaners"
         [step] = deployment.pull_steps
         assert Path(step["prefect.deployments.steps.set_working_directory"]["directory"]).resolve() == project.resolve()
         assert run.parameters["out_dir"] == str(out) and run.parameters["raw_dir"] == "raw"
