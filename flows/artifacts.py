@@ -11,8 +11,8 @@ from typing import Iterable
 from uuid import UUID
 
 from prefect import get_run_logger
-from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact, \
-    update_progress_artifact
+from prefect.artifacts import (create_markdown_artifact, create_progress_artifact, create_table_artifact,
+                               update_progress_artifact)
 
 from cleaners.corpus import Corpus
 from cleaners.dedup import Decision

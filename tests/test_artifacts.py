@@ -6,8 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import httpx
+import pyarrow.parquet as pq
 from prefect.settings import PREFECT_API_URL
 
 from flows import progress
