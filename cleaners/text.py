@@ -31,7 +31,7 @@ from cleaners.rules import check_reason
 # segmentation and keys
 # --------------------------------------------------------------------------------------------
 
-_BLANK_SPLIT = re.compile(r"\n[ \t\u00a0\u3000]*\n+")
+_BLANK_SPLIT = re.compile(r"\n(?:[ \t\u00a0\u3000]*\n)+")
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _DIGITS = re.compile(r"\d+")
 
@@ -190,7 +190,8 @@ COMMENT_SIG = re.compile(
 # reason "byline": bylines, reading times, publication stamps
 BYLINE = re.compile(
     r"^(?:by|written by|posted by|words by|story by)\s*:?$|"
-    r"^(?:by|written by|posted by|words by|story by|reviewed by|fact[- ]checked by|edited by|medically reviewed by)\s*:?\s+\S.{0,120}$|"
+    r"^(?:by|written by|posted by|words by|story by|reviewed by|fact[- ]checked by|edited by|medically reviewed by)\s*:?\s+"
+    r"(?-i:[A-Z\u00c0-\u00de@])(?!.*[.!?]$).{0,120}$|"
     r"^(?:(?:published|updated|posted|last updated|modified|first published|originally published)\b(?: on| at)?:?\s*.{0,60})$|"
     r"^\d+\s*(?:min(?:ute)?s?|hours?)(?: read| reading time)?$|^(?:reading time|read time)\s*:?.{0,20}$|"
     r"^\d+\s*min(?:ute)? read\b.{0,40}$",
@@ -633,7 +634,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
             break
         cum += kept_words[i]
 
-    title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs)
+    title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs, cut)
     site = None
     bio_authors: list[str] = []
     for i, x in enumerate(lines):
@@ -791,7 +792,7 @@ def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs
 
 
 def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None],
-                  hint: Metadata | None, probs: list[float]) -> tuple[str | None, str | None, list[str], str | None]:
+                  hint: Metadata | None, probs: list[float], cut: int | None = None) -> tuple[str | None, str | None, list[str], str | None]:
     n = len(lines)
     bstart = body_start(lines, probs, reason)
     top = min(bstart, 60)
@@ -835,26 +836,85 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
     for i in range(0, end):
         x = lines[i]
         if x.rule == "byline" or (reason[i] is None and x.text.lower().startswith("by ")):
-            got = md.authors_from_byline(x.text)
-            if got and not authors:
-                authors = got
-                reason[i] = "byline"
             d = md.parse_date(x.text)
             if d and published is None:
                 published = d
         elif x.rule == "dateline" and published is None and i <= bstart + 2:
             published = md.parse_date(x.text)
-        elif (reason[i] is None and not keep[i] and md.looks_like_name(x.text) and title_i is not None
-              and abs(i - title_i) <= 4 and not authors):
-            authors = [x.text]
-            reason[i] = "byline"
+    authors = _find_authors(lines, keep, reason, title_i, end, cut)
     if published is None:
         for x in lines:
             if x.rule == "byline" and re.match(r"(?i)(?:published|posted|first published|originally published)", x.text):
                 published = md.parse_date(x.text)
                 if published:
                     break
+    if published is None:
+        # a short line carrying a date in the upper half of the article (not a teaser's date)
+        words = [x.words if keep[i] else 0 for i, x in enumerate(lines)]
+        half = sum(words) / 2
+        cum = 0
+        for i, x in enumerate(lines):
+            if cum > half:
+                break
+            cum += words[i]
+            if x.words <= 20 and reason[i] not in ("teaser", "related", "footer", "author_bio") and _HAS_DIGIT.search(x.text):
+                if re.search(r"(?i)\b(?:updated|modified|copyright|©)\b", x.text):
+                    continue
+                d = md.parse_date(x.text)
+                if d:
+                    published = d
+                    break
     return title, subtitle, authors, published
+
+
+def _name_part(t: str) -> str | None:
+    """The person's name in a short header line: "Jane Doe", "* Jane Doe", "Jane Doe March 3, 2024"."""
+    t = _BULLET.sub("", t).strip()
+    if _HAS_DIGIT.search(t):
+        d, pos = md.find_date(t)
+        if d and pos > 0:
+            t = t[:pos]
+    t = re.split(r"\s+(?:\||·|•|—|–|-)\s+|,\s+", t, maxsplit=1)[0].strip(" ,|")
+    return t if md.looks_like_name(t) else None
+
+
+def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None], title_i: int | None,
+                  header_end: int, cut: int | None) -> list[str]:
+    n = len(lines)
+    limit = cut if cut is not None else n
+    # "By Jane Doe" / "Written by Jane Doe" anywhere above the teasers; the first one wins
+    for i in range(limit):
+        x = lines[i]
+        if x.words > 25:
+            continue
+        t = _BULLET.sub("", x.text)
+        if x.rule == "byline" or t[:3].lower() == "by " or t[:10].lower() == "written by":
+            got = md.authors_from_byline(t)
+            if got:
+                if reason[i] is None:
+                    reason[i] = "byline"
+                return got
+    # a bare name next to the headline or in the header
+    lo = 0 if title_i is None else max(0, title_i - 3)
+    hi = header_end if title_i is None else min(n, title_i + 7)
+    for i in range(lo, min(hi, limit)):
+        x = lines[i]
+        if i == title_i or x.words > 12 or (keep[i] and reason[i] is None and x.words > 6):
+            continue
+        if reason[i] not in (None, "byline", "dateline", "navigation", "comments"):
+            continue
+        name = _name_part(x.text)
+        if not name:
+            continue
+        dated = name != _BULLET.sub("", x.text).strip() and _HAS_DIGIT.search(x.text) is not None
+        near = any(lines[j].rule in ("dateline", "byline") for j in range(max(0, i - 2), min(n, i + 3)) if j != i)
+        again = any(re.search(rf"(?i)(?:^{re.escape(name)}\s+(?:is|was|has)\b|\b(?:about|by|author:?)\s+{re.escape(name)}\b)", lines[j].text)
+                    for j in range(i + 1, n))
+        if dated or near or again:
+            if reason[i] is None:
+                reason[i] = "byline"
+            return [name]
+    return []
 
 
 def _site_from_footer(lines: list[_Line]) -> str | None:
