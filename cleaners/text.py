@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from cleaners import metadata as md
 from cleaners.model import Cleaned, Metadata, Removed
 from cleaners.rules import check_reason
@@ -495,13 +497,54 @@ def _heuristic_p(lines: list[_Line]) -> list[float]:
     return [0.9 if (x.words >= 12 and _SENT_END.search(x.text)) else 0.2 for x in lines]
 
 
+_PACKED: dict[int, tuple] = {}
+
+
+def _packed(model: dict) -> tuple:
+    """Oblivious trees as arrays: features (T, D), thresholds (T, D), leaf values (T, 2**D)."""
+    key = id(model)
+    if key not in _PACKED:
+        trees = model["trees"]
+        depth = max(len(t["f"]) for t in trees)
+        T = len(trees)
+        feats = np.zeros((T, depth), dtype=np.int64)
+        thrs = np.full((T, depth), np.inf)
+        leaves = np.zeros((T, 1 << depth))
+        for k, t in enumerate(trees):
+            d = len(t["f"])
+            feats[k, :d] = t["f"]
+            thrs[k, :d] = t["t"]
+            shift = depth - d  # missing levels add zero bits at the bottom
+            for leaf, v in enumerate(t["v"]):
+                leaves[k, leaf << shift] = v
+        powers = 1 << np.arange(depth - 1, -1, -1)
+        _PACKED[key] = (feats, thrs, leaves, powers, float(model.get("base", 0.0)))
+    return _PACKED[key]
+
+
+def _trees(model: dict, rows: list[list[float]]) -> list[float]:
+    """Probabilities from a boosted ensemble of oblivious trees (see bench/train_lines.py)."""
+    if not rows:
+        return []
+    feats, thrs, leaves, powers, base = _packed(model)
+    X = np.asarray(rows, dtype=float)
+    bits = X[:, feats] >= thrs  # (n, T, D)
+    idx = bits @ powers  # (n, T)
+    z = leaves[np.arange(leaves.shape[0]), idx].sum(1) + base
+    return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).tolist()
+
+
+def _predict(model: dict, rows: list[list[float]]) -> list[float]:
+    return _trees(model, rows) if "trees" in model else _lr(model, rows)
+
+
 def score_lines(lines: list[_Line]) -> list[float]:
     """Body probability of each line."""
     m = _model()
     if not m:
         return _heuristic_p(lines)
-    p1 = _lr(m["stage1"], [x.feats for x in lines])
-    return _lr(m["stage2"], _stage2_features(lines, p1))
+    p1 = _predict(m["stage1"], [x.feats for x in lines])
+    return _predict(m["stage2"], _stage2_features(lines, p1))
 
 
 # --------------------------------------------------------------------------------------------
