@@ -320,6 +320,7 @@ class _Line:
     rule: str | None = None
     header: bool = False
     zone: str | None = None  # reason of the zone this line opens: "teaser" | "comments"
+    sent: bool = False  # ends like a sentence
     bio: tuple[str, str | None] | None = None
     feats: list[float] = field(default_factory=list)
 
@@ -327,10 +328,10 @@ class _Line:
 def _base_features(lines: list[_Line]) -> None:
     n = len(lines)
     total_words = sum(x.words for x in lines) or 1
-    text_lines = [i for i, x in enumerate(lines) if x.words >= 20 and _SENT_END.search(x.text) and not x.rule]
+    text_lines = [i for i, x in enumerate(lines) if x.words >= 20 and x.sent and not x.rule]
     first_text = text_lines[0] if text_lines else n
     last_text = text_lines[-1] if text_lines else -1
-    tw = [x.words if (x.words >= 12 and _SENT_END.search(x.text) and not x.rule) else 0 for x in lines]
+    tw = [x.words if (x.words >= 12 and x.sent and not x.rule) else 0 for x in lines]
     total_tw = sum(tw) or 1
     # densest region: words in a window of 9 lines
     keys: dict[str, int] = {}
@@ -371,7 +372,7 @@ def _base_features(lines: list[_Line]) -> None:
             1.0,
             math.log1p(x.words),
             math.log1p(len(t)) / 5,
-            1.0 if _SENT_END.search(t) else 0.0,
+            1.0 if x.sent else 0.0,
             1.0 if t.endswith(":") else 0.0,
             1.0 if _TERMINAL.search(t) else 0.0,
             stop,
@@ -494,7 +495,7 @@ def _lr(model: dict, rows: list[list[float]]) -> list[float]:
 
 def _heuristic_p(lines: list[_Line]) -> list[float]:
     """Fallback scores when no trained model is shipped: long sentence-like lines are body."""
-    return [0.9 if (x.words >= 12 and _SENT_END.search(x.text)) else 0.2 for x in lines]
+    return [0.9 if (x.words >= 12 and x.sent) else 0.2 for x in lines]
 
 
 _PACKED: dict[int, tuple] = {}
@@ -602,7 +603,9 @@ def _lines_of(blocks: list[str]) -> list[_Line]:
         units = _units(raw)
         for k, u in enumerate(units):
             t = " ".join(u)
-            out.append(_Line(t, b, k, len(units), count_words(t), "\n".join(u)))
+            x = _Line(t, b, k, len(units), count_words(t), "\n".join(u))
+            x.sent = _SENT_END.search(t) is not None
+            out.append(x)
     return out
 
 
@@ -721,7 +724,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
             elif i > last_kept:
                 reason[i] = "related" if (cut is not None and i > cut) or x.words >= 4 else "footer"
             else:
-                reason[i] = "caption" if not _SENT_END.search(x.text) else "promo"
+                reason[i] = "caption" if not x.sent else "promo"
         if reason[i] is not None:
             removed.append(Removed(x.out, check_reason(reason[i])))
 
@@ -829,7 +832,7 @@ def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs
         1.0 if x.nb == 1 else 0.0,
         probs[i],
         1.0 if x.text.isupper() else 0.0,
-        1.0 if _SENT_END.search(x.text) else 0.0,
+        1.0 if x.sent else 0.0,
         1.0 if x.rule is None and any(y.rule in ("byline", "dateline") for y in lines[i + 1:i + 4]) else 0.0,
     ]
 
@@ -871,7 +874,7 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
         if j < n and reason[j] is None and lines[j].rule is None:
             y = lines[j]
             if 4 <= y.words <= 30 and not _BULLET.match(y.text) and not md.looks_like_name(y.text) and (
-                    not keep[j] or not _SENT_END.search(y.text)):
+                    not keep[j] or not y.sent):
                 subtitle = y.text
                 reason[j] = "subtitle"
     # bylines and dates in the header region (up to a few lines past body start)
@@ -951,9 +954,10 @@ def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None]
             continue
         dated = name != _BULLET.sub("", x.text).strip() and _HAS_DIGIT.search(x.text) is not None
         near = any(lines[j].rule in ("dateline", "byline") for j in range(max(0, i - 2), min(n, i + 3)) if j != i)
-        again = any(re.search(rf"(?i)(?:^{re.escape(name)}\s+(?:is|was|has)\b|\b(?:about|by|author:?)\s+{re.escape(name)}\b)", lines[j].text)
-                    for j in range(i + 1, n))
-        if dated or near or again:
+        if not (dated or near):
+            again = re.compile(rf"(?i)(?:^{re.escape(name)}\s+(?:is|was|has)\b|\b(?:about|by|author:?)\s+{re.escape(name)}\b)")
+            near = any(name in lines[j].text and again.search(lines[j].text) for j in range(i + 1, n))
+        if dated or near:
             if reason[i] is None:
                 reason[i] = "byline"
             return [name]
