@@ -450,7 +450,28 @@ def _stage2_features(lines: list[_Line], p1: list[float]) -> list[list[float]]:
     ew = [p * x.words for x, p in zip(lines, p1)]
     tot = sum(ew) or 1.0
     cum = 0.0
+    # the nearest paragraph-sized line above and below: a list or a subheading sits between them
+    lead = [-1] * n
+    last = -1
     for i, x in enumerate(lines):
+        lead[i] = last
+        if x.words >= 12:
+            last = i
+    trail = [-1] * n
+    last = -1
+    for i in range(n - 1, -1, -1):
+        trail[i] = last
+        if lines[i].words >= 12:
+            last = i
+    for i, x in enumerate(lines):
+        a, z = lead[i], trail[i]
+        ctx = [
+            p1[a] if a >= 0 else 0.0,
+            1.0 if a >= 0 and lines[a].text.endswith(":") else 0.0,
+            math.log1p(i - a) / 3 if a >= 0 else 1.5,
+            p1[z] if z >= 0 else 0.0,
+            math.log1p(z - i) / 3 if z >= 0 else 1.5,
+        ]
         nb = []
         for d in (-2, -1, 1, 2):
             j = i + d
@@ -461,7 +482,7 @@ def _stage2_features(lines: list[_Line], p1: list[float]) -> list[list[float]]:
         cum += ew[i]
         after = 1.0 - cum / tot
         out.append(x.feats + [p1[i], *nb, wmean, bmean[x.block], before, after,
-                              1.0 if before < 0.02 else 0.0, 1.0 if after < 0.02 else 0.0])
+                              1.0 if before < 0.02 else 0.0, 1.0 if after < 0.02 else 0.0, *ctx])
     return out
 
 
