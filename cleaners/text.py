@@ -165,16 +165,19 @@ INLINE_TEASER = re.compile(
 # a standalone header that opens a zone of teasers / related stories
 TEASER_HEADER = _rx(
     r"(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)(?: these)?:?",
-    r"(?:other|more|related|similar|recommended|top|latest|popular|trending|featured) (?:stories|articles|posts|news|reads|reading|content|coverage|videos|topics|links|guides)(?: (?:you might like|for you|from .{1,40}|on .{1,40}|in .{1,40}))?:?",
-    r"other stories you might like", r"similar topics", r"related:?", r"recommended(?: for you)?:?",
+    r"(?:other|more|related|similar|recommended|top|popular|trending|featured) (?:stories|articles|posts|news|reads|reading|content|coverage|topics|links|guides)(?: (?:you might like|for you|from .{1,40}|on .{1,40}|in .{1,40}))?:?",
+    r"other stories you might like", r"similar topics", r"recommended for you:?",
     r"more (?:from|on|in|about|like this)\b.{0,50}", r"most (?:popular|read|viewed|shared|emailed|commented)(?: (?:stories|articles|news|videos|now))?:?",
     r"trending(?: now| stories| articles)?:?", r"(?:read|watch|up) next:?", r"what to read next:?", r"don'?t miss:?",
     r"popular (?:posts|stories|articles|now):?", r"editor'?s? picks?:?", r"(?:in )?case you missed it:?",
-    r"recent (?:posts|stories|articles|news):?", r"latest(?: news| stories| articles| posts)?:?", r"news tracker:.*",
+    r"recent (?:posts|stories|articles|news):?", r"latest (?:news|stories|articles|posts):?", r"news tracker:.*",
     r"(?:more|related) (?:stories|articles|news)(?: from| by) .{1,40}",
-    r"about the author:?", r"(?:more|other) (?:articles|posts|stories) by .{1,40}", r"read more(?: from .{1,40})?:?",
-    r"continue reading", r"see more(?: stories)?",
+    r"about the author:?", r"(?:more|other) (?:articles|posts|stories) by .{1,40}", r"read more from .{1,40}",
 )
+# a standalone line that closes one teaser card ("Read more") or labels a single link: removed, but it
+# does not close the article, since such cards also sit between paragraphs
+TEASER_LINK = _rx(r"read more:?", r"continue reading:?", r"see more(?: stories)?", r"related:?", r"recommended:?",
+                  r"latest:?", r"(?:more|related|recommended) videos?:?", r"watch(?: now| video)?:?")
 
 # a header that opens the comments
 COMMENT_HEADER = _rx(
@@ -637,7 +640,9 @@ def prepare(blocks: list[str]) -> list[_Line]:
     for i, x in enumerate(lines):
         x.rule = rule_reason(x.text)
         if len(x.text) <= 100:
-            if TEASER_HEADER.match(x.text):
+            if x.rule is None and TEASER_LINK.match(x.text):
+                x.rule = "teaser"
+            elif TEASER_HEADER.match(x.text):
                 x.header, x.zone = True, "teaser"
             elif COMMENT_HEADER.match(x.text):
                 x.header, x.zone = True, "comments"
@@ -657,6 +662,7 @@ def prepare(blocks: list[str]) -> list[_Line]:
 _THRESHOLD = 0.5
 # a teaser header or an author bio closes the article when this share of the body is above it
 ZONE_SHARE = 0.5
+BIO_SHARE = 0.3
 # rules that drop a line whatever the classifier says
 _HARD = {"navigation", "share", "ad", "promo", "comments", "tags", "source_credit", "teaser", "footer",
          "caption", "dateline", "empty", "byline", "boilerplate"}
@@ -696,7 +702,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
         if x.zone == "comments" and cum >= 60 and share >= 0.2:
             cut = i
             break
-        if (x.zone == "teaser" or x.bio) and share >= ZONE_SHARE:
+        if (x.zone == "teaser" and share >= ZONE_SHARE) or (x.bio and share >= BIO_SHARE):
             cut = i
             break
         cum += kept_words[i]
