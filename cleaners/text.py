@@ -185,6 +185,7 @@ COMMENT_HEADER = _rx(
     r"leave a (?:reply|comment).*", r"(?:post|add|write|submit) (?:a |your )?comment.*", r"join the (?:conversation|discussion).*",
     r"reader(?:s'?)? comments", r"discussion", r"(?:show|view|load|read) (?:all )?(?:\d+ )?comments.*", r".{0,40}\bcomments feed\b.*",
     r"\|?\s*comments \(\d+\).*", r"what do you think\?", r"have your say.{0,40}",
+    r"\[?\s*\d+\s+comments?\s*\]?", r"(?:top|most|highest) (?:rated|recent|popular|liked) comments", r"reader reactions?",
 )
 # a comment's signature: "Posted by: Sam | Jan 10, 2008 4:49 PM", "Sam says:"
 COMMENT_SIG = re.compile(
@@ -309,7 +310,7 @@ _QUOTE = re.compile(r"[\"“”]")
 
 _REASON_FLAG = {r: i for i, r in enumerate(
     ["navigation", "share", "ad", "promo", "comments", "tags", "source_credit", "teaser", "byline", "footer",
-     "caption", "dateline", "empty", "teaser_header", "bio"])}
+     "caption", "dateline", "empty", "teaser_header", "bio", "related"])}
 
 
 @dataclass(slots=True)
@@ -650,6 +651,13 @@ def prepare(blocks: list[str]) -> list[_Line]:
                 sigs.append(i)
         if x.rule is None and x.words >= 6:
             x.bio = md.parse_bio(x.text)
+    for i, x in enumerate(lines):
+        if x.zone == "teaser":
+            box = _inline_box(lines, i)
+            if box:  # a box of links inside the article: drop it, but it does not end the article
+                x.header, x.zone = False, None
+                for j in range(i, box):
+                    lines[j].rule = lines[j].rule or "related"
     if len(sigs) >= 2:
         x = lines[sigs[0]]
         x.header, x.zone = True, "comments"
@@ -665,7 +673,7 @@ ZONE_SHARE = 0.5
 BIO_SHARE = 0.3
 # rules that drop a line whatever the classifier says
 _HARD = {"navigation", "share", "ad", "promo", "comments", "tags", "source_credit", "teaser", "footer",
-         "caption", "dateline", "empty", "byline", "boilerplate"}
+         "caption", "dateline", "empty", "byline", "boilerplate", "related"}
 
 
 def _norm(s: str) -> str:
@@ -702,7 +710,10 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
         if x.zone == "comments" and cum >= 60 and share >= 0.2:
             cut = i
             break
-        if (x.zone == "teaser" and share >= ZONE_SHARE) or (x.bio and share >= BIO_SHARE):
+        if x.zone == "teaser" and share >= ZONE_SHARE:
+            cut = i
+            break
+        if x.bio and share >= BIO_SHARE:
             cut = i
             break
         cum += kept_words[i]
@@ -779,6 +790,21 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     meta.sources = md.find_sources(credit_text)
     _apply_hint(meta, hint)
     return Cleaned(text=body, metadata=meta, removed=removed, format="text")
+
+
+def _inline_box(lines: list[_Line], i: int) -> int:
+    """If the teaser header at `i` heads a box of links inside the article (a pure bulleted list of
+    two or more items, then the article's paragraphs again), the index where the box ends; else 0."""
+    j = i + 1
+    n = len(lines)
+    while j < n and _BULLET.match(lines[j].text) and lines[j].words <= 30:
+        j += 1
+    if j - (i + 1) < 2 or j >= n:
+        return 0
+    after = [y for y in lines[j:j + 4] if not y.rule]
+    if len(after) >= 2 and sum(1 for y in after if y.words >= 15 and y.sent and not _BULLET.match(y.text)) >= 2:
+        return j
+    return 0
 
 
 def clean_text(text: str, *, boilerplate: frozenset[str] = frozenset()) -> Cleaned:

@@ -220,3 +220,27 @@ def test_empty_and_junk_inputs():
     c = clean_text("Home\n\nMenu\n\nSearch")
     assert c.text == ""
     assert {r.reason for r in c.removed} == {"navigation"}
+
+
+def test_link_box_inside_article_does_not_end_it():
+    box = ["More from Harbour News", "* Lighthouse keeper retires after forty years",
+           "* New bridge opens to cyclists", "* Fish market moves to the north quay"]
+    more = [
+        "Engineers will start testing the new quay walls next month, and the first ferry is expected to "
+        "berth there for trials before the official opening in April.",
+        "The authority said the final cost would be published once the contractor's accounts had been "
+        "audited, which it expects to happen before the end of the summer.",
+    ]
+    c = clean_text(page(*PARA, *box, *more))
+    for t in more:
+        assert t in c.text
+    for t in box:
+        assert t not in c.text
+    assert reasons(c)["* New bridge opens to cyclists"] == "related"
+
+
+def test_read_more_card_link_removed_without_ending_article():
+    c = clean_text(page(*PARA[:2], "Read more", *PARA[2:]))
+    assert "Read more" not in c.text
+    assert all(p in c.text for p in PARA)
+    assert reasons(c)["Read more"] == "teaser"
