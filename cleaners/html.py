@@ -163,7 +163,7 @@ _SPLIT = re.compile(r"[^A-Za-z0-9]+")
 # (reason, pattern over the space-joined lower-case parts of class / id / role / aria-label,
 #  maximum text length of an element removed for it: None = no limit beyond the main-text guard)
 _TOKEN_RULES: list[tuple[str, re.Pattern[str], int | None]] = [
-    ("comments", re.compile(r"\b(?:comments?|comment (?:list|form|section|area|thread)s?|disqus|respond|discussion)\b"), None),
+    ("comments", re.compile(r"\b(?:comments?|commentlist|comment (?:list|form|section|area|thread|respond)s?|disqus|respond)\b"), None),
     ("related", re.compile(
         r"\b(?:related|recommended|recommendations?|recirc|recirculation|more (?:stories|articles|news|posts|from|on|in)"
         r"|read (?:more|next|also)|readmore|also read|you may (?:also )?like|you might (?:also )?like|most (?:read|popular|viewed|shared)"
@@ -190,6 +190,12 @@ _TAG_RULES: dict[str, tuple[str, int | None]] = {
 
 # elements never removed themselves (their children may be)
 _PROTECTED_TAGS = {"html", "body", "head", "main"}
+# never judged by class tokens: code (syntax highlighters use classes such as "comment") and
+# inline formatting
+_NO_TOKEN_TAGS = {"pre", "code", "kbd", "samp", "var", "b", "i", "em", "strong", "sup", "sub", "abbr", "time"}
+# rules without a length limit give way when the element holds this much prose outside links
+_PROSE_GUARD_CHARS = 1200
+_PROSE_GUARD_LINK_DENSITY = 0.25
 
 _LONG_P_WORDS = 20
 
@@ -220,7 +226,7 @@ def classify_element(el: HtmlElement) -> tuple[str, int | None] | None:
     tag = el.tag
     if tag in _TAG_RULES:
         return _TAG_RULES[tag]
-    if tag in _PROTECTED_TAGS or not isinstance(tag, str):
+    if tag in _PROTECTED_TAGS or tag in _NO_TOKEN_TAGS or not isinstance(tag, str):
         return None
     get = el.get
     attrs = (get("class"), get("id"), get("role"), get("aria-label"))
@@ -251,6 +257,55 @@ def _long_paragraph_chars(tree: HtmlElement) -> dict[HtmlElement, int]:
     return out
 
 
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]")
+_LINK_TEXT = etree.XPath(".//a//text()[not(ancestor::script) and not(ancestor::style)]")
+
+
+def visible_text(el: HtmlElement) -> str:
+    """The element's text without script / style content, whitespace collapsed."""
+    return _norm("".join(_VISIBLE_TEXT(el)))
+
+
+def _removable(el: HtmlElement, rule: tuple[str, int | None], long_p: dict, total_long: int) -> bool:
+    """Whether an element matched by `rule` may go (the main-text guards)."""
+    reason, limit = rule
+    if reason == "comments" and el.tag == "span":
+        return False  # syntax highlighters mark code comments with such classes
+    raw = el.text_content()
+    if limit is not None and len(raw) > limit:
+        text = visible_text(el)
+        if len(text) > limit:
+            return False
+    if total_long:
+        inside = sum(long_p.get(p, 0) for p in el.iter("p"))
+        if inside and (inside > 0.3 * total_long or inside > 1500):
+            return False
+    if limit is None and reason in ("navigation", "related") and len(raw) > _PROSE_GUARD_CHARS:
+        if prose_chars(el) > _PROSE_GUARD_CHARS:
+            text_len = len(visible_text(el))
+            link_len = len(_norm("".join(_LINK_TEXT(el))))
+            if link_len < _PROSE_GUARD_LINK_DENSITY * text_len:
+                return False
+    return True
+
+
+_PROSE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)"
+    " and not(ancestor::noscript) and not(ancestor::button) and not(ancestor::select)]"
+)
+_PROSE_RUN_WORDS = 15
+
+
+def prose_chars(el: HtmlElement) -> int:
+    """Characters in runs of text of `_PROSE_RUN_WORDS` words or more that are not link text
+    (sentences of an article, not items of a menu)."""
+    total = 0
+    for t in _PROSE_TEXT(el):
+        if len(t) > 4 * _PROSE_RUN_WORDS and len(t.split()) >= _PROSE_RUN_WORDS:
+            total += len(t.strip())
+    return total
+
+
 def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
     """Remove chrome elements from `tree` in place, appending what went to `removed`.
 
@@ -268,23 +323,13 @@ def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
         if not isinstance(el.tag, str):
             continue
         rule = classify_element(el)
-        if rule is not None:
-            reason, limit = rule
-            ok = True
-            raw = el.text_content()
-            if limit is not None and len(raw) > limit and len(_norm(raw)) > limit:
-                ok = False
-            elif total_long:
-                inside = sum(long_p.get(p, 0) for p in el.iter("p"))
-                if inside and (inside > 0.3 * total_long or inside > 1500):
-                    ok = False
-            if ok:
-                chosen.append((el, reason))
-                continue
+        if rule is not None and _removable(el, rule, long_p, total_long):
+            chosen.append((el, rule[0]))
+            continue
         if len(el):
             stack.extend(reversed(el))
     for el, reason in chosen:
-        text = _norm(el.text_content())
+        text = visible_text(el)
         if text:
             removed.append(Removed(text[:2000], check_reason(reason)))
         if el.getparent() is not None:
@@ -307,7 +352,10 @@ def off_page_link_texts(tree: HtmlElement) -> set[str]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith("#") or href.lower().startswith("javascript:"):
             continue
-        key = _key("".join(a.itertext()))
+        raw = "".join(a.itertext())
+        if "://" in raw or "www." in raw:
+            continue  # a bare URL shown as text is a reference, not a headline
+        key = _key(raw)
         if key.count(" ") + 1 >= _MIN_LINK_WORDS:
             out.add(key)
     return out
@@ -324,45 +372,74 @@ _LINK_LABEL = re.compile(
 
 # a heading that opens the related-content zone at the end of an article
 _ZONE_HEADING = re.compile(
-    r"^\s*(?:related(?: (?:stories|articles|posts|content|news|coverage|links|reading|topics))?|"
+    r"^\s*(?:related(?: (?:stories|articles|posts|content|news|coverage|links|reading|topics|videos))?|"
     r"more (?:stories|articles|news|posts|coverage|headlines)(?: from .{1,40}| on .{1,40}| in .{1,40})?|"
-    r"more from .{1,40}|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|"
-    r"recommended(?: for you| stories| articles| reading)?|most (?:read|popular|viewed|shared)(?: .{1,30})?|"
-    r"(?:also|further) (?:read|see|reading)|read (?:more|next|also)|trending(?: now| stories)?|"
-    r"popular (?:stories|posts|articles)|latest (?:news|stories|posts|articles)|other stories|"
-    r"top stories|what to read next|up next|keep reading|don'?t miss)\s*[:.!]?\s*$",
+    r"more .{1,30} (?:news|stories|headlines)|more from .{1,40}|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|"
+    r"recommended(?: for you| stories| articles| reading)?|most (?:read|popular|viewed|shared|commented)(?: .{1,30})?|"
+    r"trending(?: now| stories)?|popular (?:stories|posts|articles)|latest (?:news|stories|posts|articles)|"
+    r"other stories|top stories|external links|further reading)\s*[:.!»>]*\s*$",
+    re.I,
+)
+# a heading of an inline promotion inside an article: only the heading itself goes
+_INLINE_PROMO_HEADING = re.compile(
+    r"^\s*(?:don'?t miss|read (?:more|next|also)|also read|see also|up next|keep reading|"
+    r"what to read next|watch|listen)\s*[:.!»>]*\s*$",
     re.I,
 )
 
 
+_CORE_WORDS = 30
+
+
+def _is_link_block(block: str, link_texts: set[str]) -> bool:
+    """The block is the text of a link to another page, alone or after a short label."""
+    key = _key(block.lstrip("-*• "))
+    if key and key in link_texts:
+        return True
+    m = _LINK_LABEL.match(block)
+    return bool(m) and _key(block[m.end():]) in link_texts
+
+
 def postclean(blocks: list[str], link_texts: set[str], removed: list[Removed]) -> list[str]:
-    """Drop blocks that are links to other stories, and the related zone after a zone heading."""
+    """Drop blocks that are links to other stories, and the related zone after a zone heading.
+
+    The core of the article runs from its first to its last block of `_CORE_WORDS` words or more
+    that is not a link. Outside the core every link block goes; inside it, stand-alone link
+    paragraphs go ("Don't miss: ...") but list items stay (an article may list its sources).
+    A zone heading ("Related stories", "More from ...") goes, and so does everything after it
+    when that is mostly links.
+    """
+    is_link = [_is_link_block(b, link_texts) for b in blocks]
+    core = [i for i, b in enumerate(blocks) if not is_link[i] and b.count(" ") + 1 >= _CORE_WORDS]
+    first, last = (core[0], core[-1]) if core else (len(blocks), -1)
     kept: list[str] = []
     n = len(blocks)
     i = 0
     while i < n:
         block = blocks[i]
-        key = _key(block.lstrip("-*• "))
-        if key and key in link_texts:
-            removed.append(Removed(block, check_reason("related")))
-            i += 1
-            continue
-        m = _LINK_LABEL.match(block)
-        if m and _key(block[m.end():]) in link_texts:
-            removed.append(Removed(block, check_reason("related")))
-            i += 1
-            continue
-        if _ZONE_HEADING.match(block) and len(block) < 80:
-            # the zone runs to the end when what follows is short (headlines, teasers), else only
-            # the heading goes
-            rest = blocks[i + 1 :]
-            rest_words = sum(b.count(" ") + 1 for b in rest)
-            kept_words = sum(b.count(" ") + 1 for b in kept)
-            if rest and rest_words < kept_words and all(len(b) < 400 for b in rest):
+        if is_link[i]:
+            in_core = first <= i <= last
+            if not (in_core and block.startswith("- ")):
                 removed.append(Removed(block, check_reason("related")))
-                removed.extend(Removed(b, check_reason("related")) for b in rest)
-                break
+                i += 1
+                continue
+        if _ZONE_HEADING.match(block) and len(block) < 80:
+            # the zone runs to the end when what follows is links and teasers: a good share of
+            # link blocks, or only short blocks adding up to less than the article so far
+            rest = range(i + 1, n)
+            links = sum(1 for j in rest if is_link[j])
+            rest_words = sum(blocks[j].count(" ") + 1 for j in rest)
+            kept_words = sum(b.count(" ") + 1 for b in kept)
+            short = all(len(blocks[j]) < 400 for j in rest) and rest_words < kept_words
             removed.append(Removed(block, check_reason("related")))
+            if len(rest) and (links >= 0.4 * len(rest) or short):
+                removed.extend(Removed(blocks[j], check_reason("related")) for j in rest)
+                break
+            i += 1
+            continue
+        if _INLINE_PROMO_HEADING.match(block):
+            removed.append(Removed(block, check_reason("teaser")))
             i += 1
             continue
         kept.append(block)
