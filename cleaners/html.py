@@ -156,7 +156,7 @@ def _text(el: HtmlElement) -> str:
 # --------------------------------------------------------------------------- DOM pre-clean
 
 # class names that carry taxonomy values rather than roles ("category-social-media", "tag-share")
-_TAXONOMY_CLASS = re.compile(r"^(?:category|tag|tags|topic|section|channel|format|type|post|pmpro|level)[-_]", re.I)
+_TAXONOMY_CLASS = re.compile(r"^(?:(?:category|tag|tags|topic|channel|format|type|status)[-_]|post-\d)", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
@@ -495,7 +495,7 @@ def _is_dek(description: str | None, title: str | None, blocks: list[str]) -> bo
     return not head.startswith(dk[: max(20, len(dk) // 2)])
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»/]|::)\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»]|::)\s+")
 
 
 def _overlap(a: str, b: str) -> float:
@@ -535,11 +535,14 @@ def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None)
         if len(candidates) >= 5:
             break
     if page_title:
+        stripped = strip_site_from_title(page_title, site_name) or page_title
+        site = _key(site_name or "")
         for t in candidates:
-            if _overlap(t, page_title) >= 0.6 or _overlap(page_title, t) >= 0.6:
+            if site and _key(t) == site:
+                continue  # the site's logo in an h1
+            if _overlap(t, stripped) >= 0.6 or _overlap(stripped, t) >= 0.6:
                 return t
-        stripped = strip_site_from_title(page_title, site_name)
-        return stripped or page_title
+        return stripped
     if len(candidates) == 1:
         return candidates[0]
     return None
