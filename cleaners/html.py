@@ -695,6 +695,51 @@ def _trafilatura_blocks(tree: HtmlElement, url: str | None) -> list[str]:
     return [line.strip() for line in doc.text.split("\n") if line.strip()]
 
 
+# trafilatura's output is taken as too short when it holds less than this share of the text of the
+# page's long paragraphs (and these add up to at least `_RESCUE_MIN_CHARS`)
+_RESCUE_SHARE = 0.6
+_RESCUE_MIN_CHARS = 3000
+
+
+def main_container(long_p: dict[HtmlElement, int]) -> HtmlElement | None:
+    """The deepest element holding 80% of the text of the long paragraphs."""
+    total = sum(long_p.values())
+    if not total:
+        return None
+    acc: dict[HtmlElement, int] = {}
+    depth: dict[HtmlElement, int] = {}
+    for p, n in long_p.items():
+        ancestors = list(p.iterancestors())
+        for d, a in enumerate(reversed(ancestors)):
+            acc[a] = acc.get(a, 0) + n
+            depth[a] = d
+    best = None
+    for a, n in acc.items():
+        if n >= 0.8 * total and (best is None or depth[a] > depth[best]):
+            best = a
+    return best
+
+
+def _rescue(tree: HtmlElement, blocks: list[str], url: str | None) -> list[str]:
+    """When trafilatura kept only a small part of the page's prose (it settled on one section of
+    a long page), extract again from the element that holds most of the long paragraphs."""
+    long_p = _long_paragraph_chars(tree)
+    total = sum(long_p.values())
+    got = sum(len(b) for b in blocks)
+    if total < _RESCUE_MIN_CHARS or got >= _RESCUE_SHARE * total:
+        return blocks
+    container = main_container(long_p)
+    if container is None or container.tag in ("html", "body"):
+        return blocks
+    doc = lxml.html.Element("html")
+    body = etree.SubElement(doc, "body")
+    body.append(copy(container))
+    again = _trafilatura_blocks(doc, url)
+    if sum(len(b) for b in again) > 1.5 * got:
+        return again
+    return blocks
+
+
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     """Extract the article body (as blocks, headline excluded), its metadata and the removals."""
     tree = parse_html(html)
@@ -702,7 +747,7 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     removed: list[Removed] = []
     link_texts = off_page_link_texts(tree)
     preclean(tree, removed)
-    blocks = _trafilatura_blocks(tree, url)
+    blocks = _rescue(tree, _trafilatura_blocks(tree, url), url)
     if not blocks and tree_depth(tree) >= LIBXML_MAX_DEPTH:
         raise RejectError("html_too_deep", f"nesting reaches the parser limit of {LIBXML_MAX_DEPTH} levels")
     if metadata.title:
