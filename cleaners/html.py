@@ -735,9 +735,41 @@ def _rescue(tree: HtmlElement, blocks: list[str], url: str | None) -> list[str]:
     body = etree.SubElement(doc, "body")
     body.append(copy(container))
     again = _trafilatura_blocks(doc, url)
-    if sum(len(b) for b in again) > 1.5 * got:
+    got_again = sum(len(b) for b in again)
+    if got_again < _RESCUE_SHARE * total and _article_like(container):
+        simple = simple_blocks(container)
+        if sum(len(b) for b in simple) > 1.5 * max(got, got_again):
+            return simple
+    if got_again > 1.5 * got:
         return again
     return blocks
+
+
+_ARTICLE_TOKENS = re.compile(r"content|article|entry|post|story|listicle|body|text", re.I)
+_LAYOUT_TOKENS = re.compile(r"\b(?:site|root|page|wrapper|wrap|layout|app|container-fluid)\b", re.I)
+
+
+def _article_like(el: HtmlElement) -> bool:
+    """An <article>/<main>, or an element whose class/id names article content, not the page layout."""
+    if el.tag in ("article", "main"):
+        return True
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(_ARTICLE_TOKENS.search(attrs)) and not _LAYOUT_TOKENS.search(attrs)
+
+
+_SIMPLE_BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "dd", "dt")
+
+
+def simple_blocks(container: HtmlElement) -> list[str]:
+    """Texts of the innermost paragraph-like elements of `container`, in document order."""
+    out: list[str] = []
+    for el in container.iter(*_SIMPLE_BLOCK_TAGS):
+        if any(True for _ in el.iter(*_SIMPLE_BLOCK_TAGS) if _ is not el):
+            continue
+        text = visible_text(el)
+        if text:
+            out.append(("- " + text) if el.tag == "li" else text)
+    return out
 
 
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
