@@ -306,6 +306,84 @@ def prose_chars(el: HtmlElement) -> int:
     return total
 
 
+_LABEL_TEXT = re.compile(
+    r"^\s*(?:next|previous|prev|related|see also|also see|read more|read also|also read|more)"
+    r"(?: (?:story|article|post|stories|articles|posts|news))?\s*[:»>|-]?\s*$",
+    re.I,
+)
+_LIST_MIN_ITEMS = 3
+_LIST_MIN_WORDS = 4
+
+
+def _off_page(a: HtmlElement) -> bool:
+    href = (a.get("href") or "").strip().lower()
+    return bool(href) and not href.startswith(("#", "javascript:", "mailto:"))
+
+
+def _contains_long_p(el: HtmlElement, long_p: dict) -> bool:
+    if el.tag == "p":
+        return el in long_p
+    return any(p in long_p for p in el.iter("p"))
+
+
+def _between_paragraphs(el: HtmlElement, long_p: dict) -> bool:
+    """Whether long paragraphs sit both before and after `el` among its parent's children."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    before = after = False
+    seen = False
+    for sib in parent:
+        if sib is el:
+            seen = True
+            continue
+        if not isinstance(sib.tag, str):
+            continue
+        if _contains_long_p(sib, long_p):
+            if seen:
+                after = True
+            else:
+                before = True
+        if before and after:
+            return True
+    return False
+
+
+def structural_chrome(tree: HtmlElement, long_p: dict) -> list[tuple[HtmlElement, str]]:
+    """Chrome recognised by structure rather than by name.
+
+    - a label such as "Next story:" in its own element followed by a link to another page;
+    - a list (ul/ol) of at least `_LIST_MIN_ITEMS` items that are each a headline-like link
+      (`_LIST_MIN_WORDS` words or more, nearly all the item's text inside the link), unless it
+      sits between paragraphs of the article (where it is a list of sources or references).
+    """
+    out: list[tuple[HtmlElement, str]] = []
+    for a in tree.iter("a"):
+        if not _off_page(a):
+            continue
+        prev = a.getprevious()
+        if prev is None or not isinstance(prev.tag, str) or (prev.tail or "").strip():
+            continue
+        if prev.tag in ("b", "strong", "span", "em", "i", "h3", "h4", "h5", "h6", "label") and _LABEL_TEXT.match(
+            prev.text_content() or ""
+        ):
+            out.append((prev, "related"))
+            out.append((a, "related"))
+    for lst in tree.iter("ul", "ol"):
+        items = [li for li in lst if li.tag == "li"]
+        if len(items) < _LIST_MIN_ITEMS:
+            continue
+        ok = 0
+        for li in items:
+            text = _norm(li.text_content())
+            link = _norm(" ".join(x.text_content() for x in li.iter("a") if _off_page(x)))
+            if text and len(link) >= 0.8 * len(text) and len(link.split()) >= _LIST_MIN_WORDS:
+                ok += 1
+        if ok >= 0.8 * len(items) and not _between_paragraphs(lst, long_p):
+            out.append((lst, "related"))
+    return out
+
+
 def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
     """Remove chrome elements from `tree` in place, appending what went to `removed`.
 
@@ -328,6 +406,12 @@ def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
             continue
         if len(el):
             stack.extend(reversed(el))
+    removed_set = {el for el, _ in chosen}
+    for el, reason in structural_chrome(tree, long_p):
+        if el in removed_set or any(a in removed_set for a in el.iterancestors()):
+            continue
+        removed_set.add(el)
+        chosen.append((el, reason))
     for el, reason in chosen:
         text = visible_text(el)
         if text:
