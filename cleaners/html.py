@@ -228,7 +228,10 @@ def classify_element(el: HtmlElement) -> tuple[str, int | None] | None:
         return _TAG_RULES[tag]
     if tag in _PROTECTED_TAGS or tag in _NO_TOKEN_TAGS or not isinstance(tag, str):
         return None
-    get = el.get
+    attrib = el.attrib
+    if not attrib:
+        return None
+    get = attrib.get
     attrs = (get("class"), get("id"), get("role"), get("aria-label"))
     try:
         return _RULE_CACHE[attrs]
@@ -349,6 +352,10 @@ def _between_paragraphs(el: HtmlElement, long_p: dict) -> bool:
     return False
 
 
+_LABELLED_LINKS = etree.XPath(
+    "//a[@href][preceding-sibling::*[1][self::b or self::strong or self::span or self::em or self::i"
+    " or self::label or self::h3 or self::h4 or self::h5 or self::h6]]"
+)
 def structural_chrome(tree: HtmlElement, long_p: dict) -> list[tuple[HtmlElement, str]]:
     """Chrome recognised by structure rather than by name.
 
@@ -358,33 +365,35 @@ def structural_chrome(tree: HtmlElement, long_p: dict) -> list[tuple[HtmlElement
       sits between paragraphs of the article (where it is a list of sources or references).
     """
     out: list[tuple[HtmlElement, str]] = []
-    for a in tree.iter("a"):
-        if not _off_page(a):
-            continue
+    for a in _LABELLED_LINKS(tree):
         prev = a.getprevious()
-        if prev is None or not isinstance(prev.tag, str) or (prev.tail or "").strip():
+        if prev is None or (prev.tail or "").strip() or not _off_page(a):
             continue
-        if prev.tag in ("b", "strong", "span", "em", "i", "h3", "h4", "h5", "h6", "label") and _LABEL_TEXT.match(
-            prev.text_content() or ""
-        ):
+        if _LABEL_TEXT.match(prev.text_content() or ""):
             out.append((prev, "related"))
             out.append((a, "related"))
     for lst in tree.iter("ul", "ol"):
+        if len(lst) < _LIST_MIN_ITEMS:
+            continue
         items = [li for li in lst if li.tag == "li"]
         if len(items) < _LIST_MIN_ITEMS:
             continue
-        ok = 0
+        ok = bad = 0
         for li in items:
             text = _norm(li.text_content())
             link = _norm(" ".join(x.text_content() for x in li.iter("a") if _off_page(x)))
             if text and len(link) >= 0.8 * len(text) and len(link.split()) >= _LIST_MIN_WORDS:
                 ok += 1
+            else:
+                bad += 1
+                if bad > 0.2 * len(items):
+                    break
         if ok >= 0.8 * len(items) and not _between_paragraphs(lst, long_p):
             out.append((lst, "related"))
     return out
 
 
-def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
+def preclean(tree: HtmlElement, removed: list[Removed], stats: dict | None = None) -> int:
     """Remove chrome elements from `tree` in place, appending what went to `removed`.
 
     An element matched by a rule is kept when it holds a large share of the page's long
@@ -394,6 +403,8 @@ def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
     """
     long_p = _long_paragraph_chars(tree)
     total_long = sum(long_p.values())
+    if stats is not None:
+        stats["long_paragraph_chars"] = total_long
     chosen: list[tuple[HtmlElement, str]] = []
     stack: list[HtmlElement] = [tree]
     while stack:
@@ -413,7 +424,7 @@ def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
         removed_set.add(el)
         chosen.append((el, reason))
     for el, reason in chosen:
-        text = visible_text(el)
+        text = _norm(el.text_content())
         if text:
             removed.append(Removed(text[:2000], check_reason(reason)))
         if el.getparent() is not None:
@@ -426,17 +437,22 @@ def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
 _MIN_LINK_WORDS = 4
 
 
+_HREF_LINKS = etree.XPath("//a[@href]")
+
+
 def off_page_link_texts(tree: HtmlElement) -> set[str]:
     """Keys of the texts of links that lead to other pages (in-page '#' anchors excluded).
 
     Only texts of `_MIN_LINK_WORDS` words or more count: they look like headlines of other stories.
     """
     out: set[str] = set()
-    for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith("#") or href.lower().startswith("javascript:"):
+    for a in _HREF_LINKS(tree):
+        href = a.get("href").lstrip()
+        if not href or href[0] == "#" or href[:11].lower() == "javascript:":
             continue
-        raw = "".join(a.itertext())
+        raw = a.text_content()
+        if len(raw) < 12:
+            continue
         if "://" in raw or "www." in raw:
             continue  # a bare URL shown as text is a reference, not a headline
         key = _key(raw)
@@ -637,8 +653,31 @@ _MONTHS = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\b(?:updated|published|posted|min read)\b", re.I
 )
 _AUTHOR_NOISE = re.compile(
-    r"^(?:author|written by|reviewed by|words by|posted by|by)\s*:?\s+|\s+(?:writer|author|contributor|staff writer|editor)$", re.I
+    r"^(?:(?:article|story|post|words|text|written|reviewed|posted|published|authors?)\s+by|authors?|by)\s*:?\s+"
+    r"|\s+(?:writer|author|contributor|staff writer|editor|reporter|tech reporter|senior writer|correspondent)$",
+    re.I,
 )
+_NOT_A_NAME = re.compile(r"^(?:about the|written by|by|author|authors|posted by|admin|staff|guest)$", re.I)
+_BYLINE_XPATH = etree.XPath(
+    "//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'author-name') or contains(@class, 'byline')"
+    " or contains(@class, 'post-author') or contains(@class, 'entry-author') or contains(@class, 'article-author')"
+    " or contains(@class, 'author__name') or contains(@class, 'authorName') or contains(@class, 'author-link')]"
+)
+
+
+def dom_authors(tree: HtmlElement) -> list[str]:
+    """Author names from byline markup (rel=author, itemprop=author, byline / author-name classes)."""
+    for el in _BYLINE_XPATH(tree)[:20]:
+        if el.tag in ("meta", "link", "script"):
+            continue
+        name_el = el.find(".//*[@itemprop='name']")
+        text = _norm((name_el if name_el is not None else el).text_content())
+        if not text or len(text) > 80:
+            continue
+        names = clean_author_names([text])
+        if names:
+            return names
+    return []
 
 
 def _jsonld_objects(tree: HtmlElement) -> list[dict]:
@@ -730,7 +769,7 @@ def clean_author_names(names: list[str]) -> list[str]:
             m = _MONTHS.search(name)
             if m:
                 name = name[: m.start()].strip(" •·|:-")
-            if not name or "@" in name or "://" in name or len(name.split()) > 6:
+            if not name or "@" in name or "://" in name or len(name.split()) > 6 or _NOT_A_NAME.match(name):
                 continue
             if name.lower() not in (o.lower() for o in out):
                 out.append(name)
@@ -749,6 +788,8 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
         return Metadata(url=url), None
     sm = structured_metadata(tree)
     authors = clean_author_names(sm.get("authors") or split_authors(doc.author) or sm.get("meta_authors") or [])
+    if not authors:
+        authors = dom_authors(tree)
     published = sm.get("published") or sm.get("meta_published") or iso_date(doc.date)
     md = Metadata(
         title=pick_title(tree, _norm(doc.title) if doc.title else None, doc.sitename),
@@ -804,9 +845,14 @@ def main_container(long_p: dict[HtmlElement, int]) -> HtmlElement | None:
     return best
 
 
-def _rescue(tree: HtmlElement, blocks: list[str], url: str | None) -> list[str]:
+def _rescue(tree: HtmlElement, blocks: list[str], url: str | None, bound: int | None = None) -> list[str]:
     """When trafilatura kept only a small part of the page's prose (it settled on one section of
-    a long page), extract again from the element that holds most of the long paragraphs."""
+    a long page), extract again from the element that holds most of the long paragraphs.
+
+    `bound` is an upper bound of the long-paragraph text (measured before the pre-clean): when
+    the output is long enough against it, the page is not measured again."""
+    if bound is not None and (bound < _RESCUE_MIN_CHARS or sum(len(b) for b in blocks) >= _RESCUE_SHARE * bound):
+        return blocks
     long_p = _long_paragraph_chars(tree)
     total = sum(long_p.values())
     got = sum(len(b) for b in blocks)
@@ -862,8 +908,9 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     metadata, description = read_metadata(tree, url)
     removed: list[Removed] = []
     link_texts = off_page_link_texts(tree)
-    preclean(tree, removed)
-    blocks = _rescue(tree, _trafilatura_blocks(tree, url), url)
+    stats: dict = {}
+    preclean(tree, removed, stats)
+    blocks = _rescue(tree, _trafilatura_blocks(tree, url), url, stats.get("long_paragraph_chars"))
     if not blocks and tree_depth(tree) >= LIBXML_MAX_DEPTH:
         raise RejectError("html_too_deep", f"nesting reaches the parser limit of {LIBXML_MAX_DEPTH} levels")
     if metadata.title:
