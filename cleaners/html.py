@@ -657,7 +657,36 @@ _AUTHOR_NOISE = re.compile(
     r"|\s+(?:writer|author|contributor|staff writer|editor|reporter|tech reporter|senior writer|correspondent)$",
     re.I,
 )
-_NOT_A_NAME = re.compile(r"^(?:about the|written by|by|author|authors|posted by|admin|staff|guest)$", re.I)
+_NOT_A_NAME = re.compile(
+    r"^(?:the|about the|written by|by|author|authors|posted by|admin|staff|guest|view (?:all|more) posts?|more|follow|"
+    r"read more|see all|all posts)$",
+    re.I,
+)
+_NAME_TAIL = re.compile(r"\s+(?:-|–|—|\|)\s+.*$|\s+(?:last|updated|published|on|posted)$", re.I)
+_BY_TEXT = etree.XPath(
+    "//body//text()[starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'by ')"
+    " or normalize-space(.) = 'By' or normalize-space(.) = 'by']"
+)
+_BY_NAME = re.compile(r"^\s*by\s*:?\s+((?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:and|&)\s+(?:[A-Z][\w.'’-]*\s*){1,4})?)", re.I)
+
+
+def text_byline_authors(tree: HtmlElement) -> list[str]:
+    """Names from a visible 'By First Last' line (the text node may hold 'By' alone, the name
+    following in a link)."""
+    for node in _BY_TEXT(tree)[:10]:
+        parent = node.getparent()
+        if parent is None:
+            continue
+        text = _norm(parent.text_content() if node.is_text else (node + " " + (parent.text_content() or "")))
+        if len(text) > 120:
+            text = _norm(str(node))
+        m = _BY_NAME.match(text)
+        if not m:
+            continue
+        names = clean_author_names([m.group(1)])
+        if names and all(n[:1].isupper() for n in names):
+            return names
+    return []
 _BYLINE_XPATH = etree.XPath(
     "//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'author-name') or contains(@class, 'byline')"
     " or contains(@class, 'post-author') or contains(@class, 'entry-author') or contains(@class, 'article-author')"
@@ -766,6 +795,7 @@ def clean_author_names(names: list[str]) -> list[str]:
     for raw in names:
         for name in split_authors(raw):
             name = _AUTHOR_NOISE.sub("", name).strip(" •·|:-")
+            name = _NAME_TAIL.sub("", name).strip(" •·|:-")
             m = _MONTHS.search(name)
             if m:
                 name = name[: m.start()].strip(" •·|:-")
@@ -789,7 +819,7 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
     sm = structured_metadata(tree)
     authors = clean_author_names(sm.get("authors") or split_authors(doc.author) or sm.get("meta_authors") or [])
     if not authors:
-        authors = dom_authors(tree)
+        authors = dom_authors(tree) or text_byline_authors(tree)
     published = sm.get("published") or sm.get("meta_published") or iso_date(doc.date)
     md = Metadata(
         title=pick_title(tree, _norm(doc.title) if doc.title else None, doc.sitename),
