@@ -667,7 +667,7 @@ _BY_TEXT = etree.XPath(
     "//body//text()[starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'by ')"
     " or normalize-space(.) = 'By' or normalize-space(.) = 'by']"
 )
-_BY_NAME = re.compile(r"^\s*by\s*:?\s+((?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:and|&)\s+(?:[A-Z][\w.'’-]*\s*){1,4})?)", re.I)
+_BY_NAME = re.compile(r"^\s*[Bb][Yy]\s*:?\s+((?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:and|&)\s+(?:[A-Z][\w.'’-]*\s*){1,4})?)")
 
 
 def text_byline_authors(tree: HtmlElement) -> list[str]:

@@ -378,3 +378,102 @@ def test_empty_and_garbage_input():
     assert ex.blocks == []
     ex = H.extract_html("\x00\x01 not html at all \x02")
     assert isinstance(ex.blocks, list)
+
+
+# --------------------------------------------------------------------------- structural rules
+
+
+def test_structural_label_link_pair_is_removed():
+    tree = H.parse_html(
+        page(
+            f"<div><p>{PARA}</p><p>{PARA2}</p><b>Next story:</b> <a href='/story/9'>Ferry fares rise again</a>"
+            f"<br><p>{PARA3}</p></div>"
+        )
+    )
+    removed = []
+    H.preclean(tree, removed)
+    assert "Ferry fares rise again" not in tree.text_content()
+    assert {r.text for r in removed} >= {"Next story:", "Ferry fares rise again"}
+    assert PARA3 in tree.text_content()
+
+
+def headline_list(n: int = 5) -> str:
+    return "<ul>" + "".join(f'<li><a href="/s/{i}">Harbour story number {i} makes the news</a></li>' for i in range(n)) + "</ul>"
+
+
+def test_structural_headline_link_list_after_the_article_is_removed():
+    tree = H.parse_html(page(f"<div><p>{PARA}</p><p>{PARA2}</p><p>{PARA3}</p>{headline_list()}</div>"))
+    removed = []
+    H.preclean(tree, removed)
+    assert "story number 3" not in tree.text_content()
+    assert removed and removed[0].reason == "related"
+
+
+def test_structural_link_list_between_paragraphs_is_kept():
+    tree = H.parse_html(page(f"<div><p>{PARA}</p>{headline_list()}<p>{PARA2}</p><p>{PARA3}</p></div>"))
+    H.preclean(tree, [])
+    assert "story number 3" in tree.text_content()
+
+
+def test_short_link_list_is_not_a_headline_list():
+    items = "".join(f'<li><a href="/{w}">{w}</a></li>' for w in ("Home", "News", "Sport", "Weather"))
+    tree = H.parse_html(page(f"<div><p>{PARA}</p><p>{PARA2}</p><ul>{items}</ul></div>"))
+    H.preclean(tree, [])
+    assert "Weather" in tree.text_content()
+
+
+# --------------------------------------------------------------------------- rescue
+
+
+def test_main_container_is_the_deepest_holder_of_the_long_paragraphs():
+    tree = H.parse_html(
+        page(f'<div id="wrap"><div class="entry-content"><p>{PARA}</p><p>{PARA2}</p><p>{PARA3}</p></div><p>{PARA}</p></div>')
+    )
+    long_p = H._long_paragraph_chars(tree)
+    box = H.main_container(long_p)
+    assert box is not None and box.get("id") == "wrap"  # the last paragraph is outside the inner div
+    inner = H.parse_html(page(f'<div id="wrap"><div class="entry-content"><p>{PARA}</p><p>{PARA2}</p><p>{PARA3}</p></div></div>'))
+    assert H.main_container(H._long_paragraph_chars(inner)).get("class") == "entry-content"
+
+
+def test_article_like_and_simple_blocks():
+    assert H._article_like(el('<div class="entry-content"></div>'))
+    assert H._article_like(el("<article></article>"))
+    assert not H._article_like(el('<div class="site wrapper content"></div>'))
+    assert not H._article_like(el('<div class="holder"></div>'))
+    box = el(f"<div><h2>Costs</h2><p>{PARA}</p><ul><li>Dredging</li><li><p>Noise</p></li></ul></div>")
+    assert H.simple_blocks(box) == ["Costs", PARA, "- Dredging", "Noise"]
+
+
+def test_rescue_keeps_good_output_and_replaces_a_fragment():
+    paras = "".join(f"<p>Part {i}. {PARA}</p>" for i in range(30))
+    tree = H.parse_html(page(f'<article class="story">{paras}</article>'))
+    full = [f"Part {i}. {PARA}" for i in range(30)]
+    assert H._rescue(tree, full, None) == full
+    again = H._rescue(tree, full[:2], None)
+    assert len(again) >= 28 and again[5] == full[5]
+    # an upper bound below the threshold skips the measurement
+    assert H._rescue(tree, full[:2], None, bound=100) == full[:2]
+
+
+# --------------------------------------------------------------------------- authors from markup
+
+
+def test_dom_authors_from_byline_markup():
+    tree = H.parse_html(page('<div class="post-author"><a rel="author" href="/u/ann">Ann Lee</a></div><p>x</p>'))
+    assert H.dom_authors(tree) == ["Ann Lee"]
+    item = H.parse_html(page('<span itemprop="author"><span itemprop="name">Bo Chen</span></span>'))
+    assert H.dom_authors(item) == ["Bo Chen"]
+
+
+def test_text_byline_authors():
+    tree = H.parse_html(page(f'<p class="meta">By <a href="/u/cy">Cy Diaz</a> and Dee Fox</p><p>{PARA}</p>'))
+    assert H.text_byline_authors(tree) == ["Cy Diaz", "Dee Fox"]
+    none = H.parse_html(page(f"<p>{PARA} by the way it rained.</p>"))
+    assert H.text_byline_authors(none) == []
+
+
+def test_clean_author_names_tails():
+    assert H.clean_author_names(["Dan Park - Editorial Team"]) == ["Dan Park"]
+    assert H.clean_author_names(["View more posts"]) == []
+    assert H.clean_author_names(["Article by Eve Moss Senior Writer"]) == ["Eve Moss"]
