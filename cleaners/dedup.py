@@ -62,7 +62,8 @@ class DedupParams:
 
     # --- signature shape
     num_perm: int = 128  # MinHash permutations of the near-level (5-gram) signature
-    story_num_perm: int = 128  # permutations of the lead and story signatures
+    lead_num_perm: int = 64  # permutations of the lead signature
+    story_num_perm: int = 256  # permutations of the story signature
     shingle_size: int = 5  # words per shingle at near level
     lead_words: int = 60  # words of the body's lead in the lead signature
     event_words: int = 120  # words of the body's lead whose content words describe the event
@@ -71,16 +72,16 @@ class DedupParams:
     # --- candidate search (MinHashLSH Jaccard thresholds)
     near_lsh_threshold: float = 0.3  # whole-body 5-gram MinHash
     lead_lsh_threshold: float = 0.5  # lead 5-gram MinHash (truncations keep the lead)
-    story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
-    story_lsh_rows: int = 2  # 2 rows: pairs sharing ~15% of their names meet with p~0.8
+    story_lsh_bands: int = 128  # story-feature MinHash: bands x rows <= story_num_perm;
+    story_lsh_rows: int = 2  # 2 rows: pairs sharing 10% of their names meet with p~0.7, 18% p~0.98
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
     # --- verification
     near_jaccard: float = 0.5  # 5-gram Jaccard at or above: near copy
     near_containment: float = 0.4  # share of the shorter text's 5-grams in the longer: near copy
     near_min_shared: int = 12  # sampled 5-grams that must be shared for containment to count
     story_score: float = 0.42  # story score at or above: same story
-    story_min_features: int = 3  # specific shared features (names, numbers, quotes) needed
-    story_min_weight: float = 9.0  # summed weight of shared features needed
+    story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
+    story_min_weight: float = 15.0  # summed weight of shared features needed
 
 
 _SCHEME = "affine32"
@@ -414,7 +415,7 @@ class Signature:
     content_hash: int  # xxh64 of the normalised body (exact level)
     shingles: int  # number of distinct 5-gram shingles
     near_mh: bytes  # uint32 MinHash hashvalues of the body's 5-grams (num_perm values)
-    lead_mh: bytes  # uint32 MinHash hashvalues of the lead's 5-grams (story_num_perm values)
+    lead_mh: bytes  # uint32 MinHash hashvalues of the lead's 5-grams (lead_num_perm values)
     story_mh: bytes  # uint32 MinHash hashvalues of the story features (story_num_perm values)
     sketch: bytes  # sorted uint32: the sketch_size smallest 5-gram hashes (all if fewer)
     sketch_size: int  # k the sketch was made with (it holds every 5-gram if shorter than k)
@@ -483,15 +484,13 @@ SIGNATURE_SCHEMA = pa.schema(
 
 
 def story_features(sig: Signature) -> list[str]:
-    """The items of the story-level MinHash: the specific names and the quoted words.
+    """The items of the story-level MinHash: the specific names.
 
-    Years, very common names, numbers and sources are left out: shared by unrelated
-    articles, they would only fill the buckets (numbers still count in the verification).
+    Years, very common names, numbers and sources are left out: shared by unrelated articles,
+    they would only fill the buckets; quotes are left out as rewrites quote different spans.
+    All of them still count in the verification.
     """
-    items = ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY]
-    for q in sig.quotes:
-        items += ["q:" + g for g in _quote_grams(q)]
-    return items
+    return ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY]
 
 
 def _quote_grams(q: str) -> list[str]:
@@ -545,9 +544,8 @@ def make_signature(
         lead_terms=_lead_terms(title, text, params.event_words),
     )
     near_mh = _minhash(distinct, params.num_perm)
-    lead_mh, story_mh = _minhashes(
-        [lead, sorted({x.encode("utf-8") for x in story_features(proto)})], params.story_num_perm
-    )
+    lead_mh = _minhash(lead, params.lead_num_perm)
+    story_mh = _minhash(sorted({x.encode("utf-8") for x in story_features(proto)}), params.story_num_perm)
     return Signature(
         **{**proto.__dict__, "near_mh": near_mh, "lead_mh": lead_mh, "story_mh": story_mh}
     )
@@ -645,7 +643,9 @@ def _event_similarity(a: Signature, b: Signature, w: _Weights) -> tuple[float, l
     return ws / math.sqrt(wa * wb), sorted(shared, key=lambda t: (-w.term(t), t))
 
 
-EVENT_SHARE = 0.5
+EVENT_SHARE = 0.3
+NORM_MAX_SHARE = 0.5
+SOURCE_BONUS = 0.1
 
 
 def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
@@ -674,10 +674,14 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
         return sum(v for e, v in we.items() if e not in cov) + sum(wn.values())
 
     ta, tb = total(wa_e, wa_n), total(wb_e, wb_n)
-    denom = math.sqrt(max(ta, 1.0) * max(tb, 1.0))
+    lo, hi = sorted((max(ta, 1.0), max(tb, 1.0)))
+    denom = lo ** (1 - NORM_MAX_SHARE) * hi ** NORM_MAX_SHARE
     entity_score = shared / (denom + 1e-9)
     event, shared_terms = _event_similarity(a, b, w)
     score = entity_score * (1 - EVENT_SHARE) + event * EVENT_SHARE * 2
+    if shared_s and any(" " in e for e in shared_e):
+        # the same credited source and the same named person: one report rewritten
+        score += SOURCE_BONUS
     specific = sum(1 for v in list(shared_e_w.values()) + list(shared_n_w.values()) if v >= 2.0)
     specific += min(3, len(shared_q))
     info = {
@@ -840,7 +844,7 @@ def deduplicate(
             for a, b in zip(group, group[1:]):
                 cand.add((a, b))
     cand |= _lsh_pairs(sigs, "near_mh", params.near_lsh_threshold, params.num_perm, long_enough, is_new, params.max_bucket)
-    cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.story_num_perm, long_enough, is_new, params.max_bucket)
+    cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.lead_num_perm, long_enough, is_new, params.max_bucket)
     story_eligible = [i for i in long_enough if sigs[i].entities or sigs[i].quotes]
     cand |= _lsh_pairs(
         sigs, "story_mh", None, params.story_num_perm, story_eligible, is_new, params.max_bucket,
