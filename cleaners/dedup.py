@@ -69,11 +69,13 @@ class DedupParams:
     event_words: int = 120  # words of the body's lead whose content words describe the event
     sketch_size: int = 192  # bottom-k 5-gram hashes kept for containment
     min_words: int = 8  # bodies shorter than this are only matched exactly
+    prose_min_words: int = 12  # story features come from lines of at least this many words
     # --- candidate search (MinHashLSH Jaccard thresholds)
     near_lsh_threshold: float = 0.3  # whole-body 5-gram MinHash
     lead_lsh_threshold: float = 0.5  # lead 5-gram MinHash (truncations keep the lead)
     story_lsh_bands: int = 128  # story-feature MinHash: bands x rows <= story_num_perm;
     story_lsh_rows: int = 2  # 2 rows: pairs sharing 10% of their names meet with p~0.7, 18% p~0.98
+    boilerplate_df: int = 6  # 5-grams in this many documents of a run count as page chrome
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
     # --- verification
     near_jaccard: float = 0.5  # 5-gram Jaccard at or above: near copy
@@ -498,6 +500,13 @@ def _quote_grams(q: str) -> list[str]:
     return [" ".join(w[i : i + 4]) for i in range(max(1, len(w) - 3))]
 
 
+def _prose(text: str, min_words: int) -> str:
+    """The running text: lines of at least min_words words (menus, teasers, captions and other
+    short leftovers of a page carry names that are not the story's). All of it if none."""
+    lines = [ln for ln in text.split("\n") if len(ln.split()) >= min_words]
+    return "\n".join(lines) if lines else text
+
+
 def make_signature(
     doc_id: str,
     text: str,
@@ -518,14 +527,10 @@ def make_signature(
         hashes = np.unique(hashes)[: params.sketch_size]
     else:
         hashes = np.zeros(0, dtype=np.uint32)
-    singles, pairs = _entities(text)
-    if title:
-        t_singles, t_pairs = _entities(title)
-        # a headline is title-cased: only keep its names that the body also names
-        singles |= t_singles & singles
-        pairs |= t_pairs & pairs
-    nums = _numbers(text)
-    quotes = _quotes(text)
+    prose = _prose(text, params.prose_min_words)
+    singles, pairs = _entities(prose)
+    nums = _numbers(prose)
+    quotes = _quotes(prose)
     srcs = _detect_sources(text, sources)
     proto = Signature(
         doc_id=doc_id,
@@ -541,7 +546,7 @@ def make_signature(
         numbers=tuple(sorted(nums)),
         quotes=tuple(quotes),
         sources=tuple(sorted(srcs)),
-        lead_terms=_lead_terms(title, text, params.event_words),
+        lead_terms=_lead_terms(title, prose, params.event_words),
     )
     near_mh = _minhash(distinct, params.num_perm)
     lead_mh = _minhash(lead, params.lead_num_perm)
@@ -574,25 +579,44 @@ def _jaccard_est(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(x == y)) / len(x)
 
 
-def _containment(a: Signature, b: Signature) -> tuple[float, int, int]:
-    """Share of the smaller document's 5-grams found in the other, from bottom-k sketches.
+def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None) -> tuple[float, float, int, int]:
+    """5-gram Jaccard and containment of the smaller document, from the bottom-k sketches.
 
     Each sketch holds every hash of its document below its own cut-off, so both restricted to
     the lower cut-off are exact samples of the same hash range: a consistent sample.
-    Returns (containment, shared, sampled).
+    ``boiler`` holds 5-gram hashes found in many documents of the run (site chrome left in
+    the text). They are set aside unless nearly all of the text is made of them (a wire story
+    republished many times), so shared chrome does not make two pages copies.
+    Returns (jaccard, containment, shared, sampled).
     """
     sa, sb = _hv(a.sketch), _hv(b.sketch)
     if len(sa) == 0 or len(sb) == 0:
-        return 0.0, 0, 0
+        return 0.0, 0.0, 0, 0
     cut_a = int(sa[-1]) if len(sa) >= a.sketch_size else 1 << 32
     cut_b = int(sb[-1]) if len(sb) >= b.sketch_size else 1 << 32
     cut = min(cut_a, cut_b)
     ra, rb = sa[sa <= cut], sb[sb <= cut]
+    if boiler is not None and len(boiler):
+        fa, fb = ra[~np.isin(ra, boiler)], rb[~np.isin(rb, boiler)]
+        if min(len(fa), len(fb)) >= max(8, 0.25 * min(len(ra), len(rb))):
+            ra, rb = fa, fb
     if len(ra) == 0 or len(rb) == 0:
-        return 0.0, 0, 0
+        return 0.0, 0.0, 0, 0
     shared = int(np.intersect1d(ra, rb, assume_unique=True).size)
     small = min(len(ra), len(rb))
-    return shared / small, shared, small
+    union = len(ra) + len(rb) - shared
+    return shared / union, shared / small, shared, small
+
+
+def _boilerplate(sigs: Sequence[Signature], min_df: int) -> np.ndarray:
+    """Sketch hashes present in at least min_df documents."""
+    if not sigs or min_df <= 1:
+        return np.zeros(0, dtype="<u4")
+    allh = np.concatenate([_hv(s.sketch) for s in sigs]) if sigs else np.zeros(0, dtype="<u4")
+    if not len(allh):
+        return allh
+    vals, counts = np.unique(allh, return_counts=True)
+    return vals[counts >= min_df]
 
 
 class _Weights:
@@ -698,13 +722,18 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     return min(score, 1.0), info
 
 
-def verify_pair(a: Signature, b: Signature, params: DedupParams = DedupParams(), weights: _Weights | None = None) -> tuple[str, float, str] | None:
+def verify_pair(
+    a: Signature,
+    b: Signature,
+    params: DedupParams = DedupParams(),
+    weights: _Weights | None = None,
+    boiler: np.ndarray | None = None,
+) -> tuple[str, float, str] | None:
     """Verify one candidate pair: (kind, score, evidence) of the strongest level, or None."""
     if a.content_hash == b.content_hash and a.words == b.words:
         return "exact", 1.0, f"identical normalised body ({a.words} words)"
     if a.words >= params.min_words and b.words >= params.min_words:
-        jac = _jaccard_est(a.near_mh, b.near_mh)
-        cont, shared, sampled = _containment(a, b)
+        jac, cont, shared, sampled = _sketch_overlap(a, b, boiler)
         if jac >= params.near_jaccard or (cont >= params.near_containment and shared >= params.near_min_shared):
             short, long_ = (a, b) if a.words <= b.words else (b, a)
             return (
@@ -852,11 +881,12 @@ def deduplicate(
     )
 
     weights = _Weights(sigs)
+    boiler = _boilerplate(sigs, params.boilerplate_df)
     edges: dict[tuple[int, int], tuple[str, float, str]] = {}
     for a, b in sorted(cand):
         if sigs[a].doc_id == sigs[b].doc_id:
             continue
-        v = verify_pair(sigs[a], sigs[b], params, weights)
+        v = verify_pair(sigs[a], sigs[b], params, weights, boiler)
         if v is not None:
             edges[(a, b)] = v
 
@@ -890,7 +920,7 @@ def deduplicate(
     def check(x: int, y: int) -> tuple[str, float, str] | None:
         v = edges.get((x, y) if x < y else (y, x))
         if v is None:
-            v = verify_pair(sigs[x], sigs[y], params, weights)
+            v = verify_pair(sigs[x], sigs[y], params, weights, boiler)
         return v
 
     for _score, a, b in story_edges:
