@@ -75,11 +75,12 @@ class DedupParams:
     lead_lsh_threshold: float = 0.5  # lead 5-gram MinHash (truncations keep the lead)
     story_lsh_bands: int = 128  # story-feature MinHash: bands x rows <= story_num_perm;
     story_lsh_rows: int = 2  # 2 rows: pairs sharing 10% of their names meet with p~0.7, 18% p~0.98
-    boilerplate_df: int = 6  # 5-grams in this many documents of a run count as page chrome
+    boilerplate_df: int = 3  # 5-grams in this many documents of a run count as page chrome
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
     # --- verification
     near_jaccard: float = 0.5  # 5-gram Jaccard at or above: near copy
     near_containment: float = 0.4  # share of the shorter text's 5-grams in the longer: near copy
+    near_strong: float = 0.6  # near pairs scoring this (max of jaccard, containment) chain freely
     near_min_shared: int = 12  # sampled 5-grams that must be shared for containment to count
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
@@ -897,9 +898,9 @@ def deduplicate(
 
     # 1) components of exact/near pairs (copies of one text: chaining is safe)
     uf = _UF(n)
-    for (a, b), (kind, _, _) in edges.items():
-        if kind != "story":
-            uf.union(a, b)
+    strong = {e for e, v in edges.items() if v[0] == "exact" or (v[0] == "near" and v[1] >= params.near_strong)}
+    for a, b in strong:
+        uf.union(a, b)
     comp = [uf.find(i) for i in range(n)]
     comp_members: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
@@ -913,8 +914,10 @@ def deduplicate(
     cl_heads: dict[int, list[int]] = {r: [h] for r, h in head.items()}
     cl_kept: dict[int, int] = dict(head)
     story_of: dict[int, tuple[str, float, str]] = {}  # head -> verification against kept
+    # weak copies (partial overlap) join like stories: only with the cluster's kept article
     story_edges = sorted(
-        ((v[1], a, b) for (a, b), v in edges.items() if v[0] == "story"), key=lambda t: (-t[0], t[1], t[2])
+        ((v[1] + (1.0 if v[0] == "near" else 0.0), a, b) for (a, b), v in edges.items() if (a, b) not in strong),
+        key=lambda t: (-t[0], t[1], t[2]),
     )
 
     def check(x: int, y: int) -> tuple[str, float, str] | None:
@@ -970,7 +973,7 @@ def deduplicate(
                     v = dv
                 else:
                     cv = check(i, h) or ("near", 0.0, "copy cluster")
-                    v = ("story", hv[1], f"{cv[0]} copy of {sigs[h].doc_id} ({cv[2]}), which tells the same story: {hv[2]}")
+                    v = (hv[0], hv[1], f"{cv[0]} copy of {sigs[h].doc_id} ({cv[2]}), which is a {hv[0]} duplicate: {hv[2]}")
         out.append(Decision(sigs[i].doc_id, sigs[k].doc_id, v[0], float(v[1]), v[2]))
     return out
 
