@@ -63,7 +63,7 @@ class DedupParams:
     # --- signature shape
     num_perm: int = 128  # MinHash permutations of the near-level (5-gram) signature
     lead_num_perm: int = 64  # permutations of the lead signature
-    story_num_perm: int = 256  # permutations of the story signature
+    story_num_perm: int = 128  # permutations of the story signature
     shingle_size: int = 5  # words per shingle at near level
     lead_words: int = 60  # words of the body's lead in the lead signature
     event_words: int = 120  # words of the body's lead whose content words describe the event
@@ -71,10 +71,10 @@ class DedupParams:
     min_words: int = 8  # bodies shorter than this are only matched exactly
     prose_min_words: int = 12  # story features come from lines of at least this many words
     # --- candidate search (MinHashLSH Jaccard thresholds)
-    near_lsh_threshold: float = 0.3  # whole-body 5-gram MinHash
-    lead_lsh_threshold: float = 0.5  # lead 5-gram MinHash (truncations keep the lead)
-    story_lsh_bands: int = 128  # story-feature MinHash: bands x rows <= story_num_perm;
-    story_lsh_rows: int = 2  # 2 rows: pairs sharing 10% of their names meet with p~0.7, 18% p~0.98
+    near_lsh_threshold: float = 0.5  # whole-body 5-gram MinHash (lower overlaps come from the other two)
+    lead_lsh_threshold: float = 0.7  # lead 5-gram MinHash (truncations keep the lead)
+    story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
+    story_lsh_rows: int = 2  # 2 rows: pairs sharing 15% of their names meet with p~0.77, 25% p~0.98
     boilerplate_df: int = 3  # 5-grams in this many documents of a run count as page chrome
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
     # --- verification
@@ -580,6 +580,13 @@ def _jaccard_est(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(x == y)) / len(x)
 
 
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Boolean mask: which values are in the sorted array."""
+    idx = np.searchsorted(sorted_set, values)
+    idx[idx >= len(sorted_set)] = 0
+    return sorted_set[idx] == values
+
+
 def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None) -> tuple[float, float, int, int]:
     """5-gram Jaccard and containment of the smaller document, from the bottom-k sketches.
 
@@ -598,7 +605,7 @@ def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None
     cut = min(cut_a, cut_b)
     ra, rb = sa[sa <= cut], sb[sb <= cut]
     if boiler is not None and len(boiler):
-        fa, fb = ra[~np.isin(ra, boiler)], rb[~np.isin(rb, boiler)]
+        fa, fb = ra[~_member(ra, boiler)], rb[~_member(rb, boiler)]
         if min(len(fa), len(fb)) >= max(8, 0.25 * min(len(ra), len(rb))):
             ra, rb = fa, fb
     if len(ra) == 0 or len(rb) == 0:
@@ -610,14 +617,25 @@ def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None
 
 
 def _boilerplate(sigs: Sequence[Signature], min_df: int) -> np.ndarray:
-    """Sketch hashes present in at least min_df documents."""
+    """Sorted sketch hashes present in at least min_df documents."""
     if not sigs or min_df <= 1:
         return np.zeros(0, dtype="<u4")
-    allh = np.concatenate([_hv(s.sketch) for s in sigs]) if sigs else np.zeros(0, dtype="<u4")
+    allh = np.concatenate([_hv(s.sketch) for s in sigs])
     if not len(allh):
         return allh
     vals, counts = np.unique(allh, return_counts=True)
     return vals[counts >= min_df]
+
+
+@dataclass
+class _DocWeights:
+    ents: dict[str, float]
+    nums: dict[str, float]
+    total: float  # weight of all names and numbers (a two-word name counted once)
+    terms: dict[str, float]
+    term_total: float
+    qgrams: frozenset[str]
+    sources: frozenset[str]
 
 
 class _Weights:
@@ -637,16 +655,19 @@ class _Weights:
         self.n = n
         # a floor on the corpus size keeps weights sane on tiny inputs
         self.n_eff = max(n, 200)
+        self._num = math.log(self.n_eff + 1)
+        self._smooth = 0.5 * self.n_eff / 100 + 0.5
+        self._cache: dict[str, _DocWeights] = {}
 
     def idf(self, feat: str) -> float:
-        d = self.df.get(feat, 1)
         # smoothed idf relative to a background corpus of n_eff documents
-        return math.log((self.n_eff + 1) / (d + 0.5 * self.n_eff / 100 + 0.5))
+        return self._num - math.log(self.df.get(feat, 1) + self._smooth)
 
     def entity(self, e: str) -> float:
-        base = self.TYPE_WEIGHT["p" if " " in e else "e"]
-        if e in _COMMON_ENTITY or any(part in _COMMON_ENTITY for part in e.split()) and " " not in e:
-            base *= 0.25
+        if " " in e:
+            base = self.TYPE_WEIGHT["p"]
+        else:
+            base = self.TYPE_WEIGHT["e"] * (0.25 if e in _COMMON_ENTITY else 1.0)
         return base * self.idf(e)
 
     def number(self, n: str) -> float:
@@ -655,17 +676,20 @@ class _Weights:
     def term(self, t: str) -> float:
         return self.idf("t:" + t)
 
-
-def _event_similarity(a: Signature, b: Signature, w: _Weights) -> tuple[float, list[str]]:
-    """Weighted cosine of the lead content words: what happened, not only who."""
-    ta, tb = set(a.lead_terms), set(b.lead_terms)
-    if not ta or not tb:
-        return 0.0, []
-    shared = ta & tb
-    ws = sum(w.term(t) for t in shared)
-    wa = sum(w.term(t) for t in ta)
-    wb = sum(w.term(t) for t in tb)
-    return ws / math.sqrt(wa * wb), sorted(shared, key=lambda t: (-w.term(t), t))
+    def doc(self, s: Signature) -> _DocWeights:
+        d = self._cache.get(s.doc_id)
+        if d is None:
+            ents = {e: self.entity(e) for e in s.entities}
+            nums = {x: self.number(x) for x in s.numbers}
+            cov = {p for e in ents if " " in e for p in e.split()}
+            total = sum(v for e, v in ents.items() if e not in cov) + sum(nums.values())
+            terms = {t: self.term(t) for t in s.lead_terms}
+            d = _DocWeights(
+                ents, nums, total, terms, sum(terms.values()),
+                frozenset(g for q in s.quotes for g in _quote_grams(q)), frozenset(s.sources),
+            )
+            self._cache[s.doc_id] = d
+        return d
 
 
 EVENT_SHARE = 0.3
@@ -674,51 +698,41 @@ SOURCE_BONUS = 0.1
 
 
 def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
-    ea, eb = set(a.entities), set(b.entities)
-    na, nb = set(a.numbers), set(b.numbers)
-    wa_e = {e: w.entity(e) for e in ea}
-    wb_e = {e: w.entity(e) for e in eb}
-    wa_n = {n: w.number(n) for n in na}
-    wb_n = {n: w.number(n) for n in nb}
-    shared_e = ea & eb
-    shared_n = na & nb
+    da, db = w.doc(a), w.doc(b)
+    shared_e = da.ents.keys() & db.ents.keys()
+    shared_n = da.nums.keys() & db.nums.keys()
     # a two-word name shared implies its parts: count the pair, not the parts again
     covered = {p for e in shared_e if " " in e for p in e.split()}
-    shared_e_w = {e: wa_e[e] for e in shared_e if e not in covered}
-    shared_n_w = {n: wa_n[n] for n in shared_n}
-    ga = {g for q in a.quotes for g in _quote_grams(q)}
-    gb = {g for q in b.quotes for g in _quote_grams(q)}
-    shared_q = ga & gb
+    shared_e_w = {e: da.ents[e] for e in shared_e if e not in covered}
+    shared_n_w = {x: da.nums[x] for x in shared_n}
+    shared_q = da.qgrams & db.qgrams
     quote_w = min(3, len(shared_q)) * w.TYPE_WEIGHT["q"] * 3.0
-    shared_s = set(a.sources) & set(b.sources)
+    shared_s = da.sources & db.sources
     source_w = w.TYPE_WEIGHT["s"] * 3.0 if shared_s else 0.0
     shared = sum(shared_e_w.values()) + sum(shared_n_w.values()) + quote_w + source_w
-
-    def total(we: dict, wn: dict) -> float:
-        cov = {p for e in we if " " in e for p in e.split()}
-        return sum(v for e, v in we.items() if e not in cov) + sum(wn.values())
-
-    ta, tb = total(wa_e, wa_n), total(wb_e, wb_n)
-    lo, hi = sorted((max(ta, 1.0), max(tb, 1.0)))
-    denom = lo ** (1 - NORM_MAX_SHARE) * hi ** NORM_MAX_SHARE
-    entity_score = shared / (denom + 1e-9)
-    event, shared_terms = _event_similarity(a, b, w)
+    lo, hi = sorted((max(da.total, 1.0), max(db.total, 1.0)))
+    entity_score = shared / (lo ** (1 - NORM_MAX_SHARE) * hi ** NORM_MAX_SHARE)
+    shared_t = da.terms.keys() & db.terms.keys()
+    if da.term_total > 0 and db.term_total > 0:
+        event = sum(da.terms[t] for t in shared_t) / math.sqrt(da.term_total * db.term_total)
+    else:
+        event = 0.0
     score = entity_score * (1 - EVENT_SHARE) + event * EVENT_SHARE * 2
     if shared_s and any(" " in e for e in shared_e):
         # the same credited source and the same named person: one report rewritten
         score += SOURCE_BONUS
-    specific = sum(1 for v in list(shared_e_w.values()) + list(shared_n_w.values()) if v >= 2.0)
+    specific = sum(1 for v in shared_e_w.values() if v >= 2.0) + sum(1 for v in shared_n_w.values() if v >= 2.0)
     specific += min(3, len(shared_q))
     info = {
         "shared_w": shared,
         "specific": specific,
-        "names": sorted(shared_e_w, key=lambda e: -shared_e_w[e]),
-        "numbers": sorted(shared_n_w, key=lambda n: -shared_n_w[n]),
+        "names": sorted(shared_e_w, key=lambda e: (-shared_e_w[e], e)),
+        "numbers": sorted(shared_n_w, key=lambda x: (-shared_n_w[x], x)),
         "quotes": sorted(shared_q)[:3],
         "sources": sorted(shared_s),
         "entity_score": entity_score,
         "event": event,
-        "terms": shared_terms[:10],
+        "terms": sorted(shared_t, key=lambda t: (-da.terms[t], t))[:10],
     }
     return min(score, 1.0), info
 
