@@ -76,6 +76,7 @@ class DedupParams:
     story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
     story_lsh_rows: int = 2  # 2 rows: pairs sharing 15% of their names meet with p~0.77, 25% p~0.98
     boilerplate_df: int = 3  # 5-grams in this many documents of a run count as page chrome
+    max_story_heads: int = 8  # story clusters: heads checked pairwise when two clusters meet
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
     # --- verification
     near_jaccard: float = 0.5  # 5-gram Jaccard at or above: near copy
@@ -229,6 +230,8 @@ def _number_key(m: re.Match[str]) -> str | None:
         value *= _SCALE.get(s, 1.0)
     if pct:
         return f"n:{value:g}%"
+    if value == int(value):
+        return f"n:{int(value)}"
     if not frac and not scale and not pct and 1900 <= value <= 2100 and len(digits) == 4:
         return f"y:{int(value)}"
     if value <= 12 and not frac and not scale:
@@ -692,6 +695,25 @@ class _Weights:
         return d
 
 
+def _shared_quote_spans(quotes: Sequence[str], shared: frozenset[str] | set[str], limit: int = 3) -> list[str]:
+    """The longest runs of quoted words whose 4-grams both documents have."""
+    spans: list[str] = []
+    for q in quotes:
+        w = q.split()
+        i = 0
+        while i + 4 <= len(w):
+            if " ".join(w[i : i + 4]) in shared:
+                j = i + 1
+                while j + 4 <= len(w) and " ".join(w[j : j + 4]) in shared:
+                    j += 1
+                spans.append(" ".join(w[i : j + 3]))
+                i = j + 3
+            else:
+                i += 1
+    spans.sort(key=lambda x: (-len(x), x))
+    return spans[:limit]
+
+
 EVENT_SHARE = 0.3
 NORM_MAX_SHARE = 0.5
 SOURCE_BONUS = 0.1
@@ -728,7 +750,7 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
         "specific": specific,
         "names": sorted(shared_e_w, key=lambda e: (-shared_e_w[e], e)),
         "numbers": sorted(shared_n_w, key=lambda x: (-shared_n_w[x], x)),
-        "quotes": sorted(shared_q)[:3],
+        "quotes": _shared_quote_spans(a.quotes, shared_q) if shared_q else [],
         "sources": sorted(shared_s),
         "entity_score": entity_score,
         "event": event,
@@ -948,14 +970,34 @@ def deduplicate(
         if not is_new[ka] and not is_new[kb]:
             continue  # two articles kept earlier stay kept
         k = min((ka, kb), key=rank)
-        others = [h for h in cl_heads[ra] + cl_heads[rb] if h != k]
+        # every head of one cluster must verify against every head of the other (the kept
+        # articles first), so a member never joins through a third article alone
+        heads_a = sorted(cl_heads[ra], key=lambda h: (h != ka, rank(h)))[: params.max_story_heads]
+        heads_b = sorted(cl_heads[rb], key=lambda h: (h != kb, rank(h)))[: params.max_story_heads]
         verdicts = {}
-        for h in others:
-            v = story_of.get(h) if (h in story_of and cl_kept[ra if k == ka else rb] == k and h in cl_heads[ra if k == ka else rb]) else check(h, k)
-            if v is None:
+        ok = True
+        for x in heads_a:
+            for y in heads_b:
+                v = check(x, y)
+                if v is None:
+                    ok = False
+                    break
+                if y == k and x != k:
+                    verdicts[x] = v
+                elif x == k and y != k:
+                    verdicts[y] = v
+            if not ok:
                 break
-            verdicts[h] = v
-        else:
+        if ok:
+            for h in cl_heads[ra] + cl_heads[rb]:
+                if h != k and h not in verdicts:
+                    v = check(h, k)
+                    if v is not None:
+                        verdicts[h] = v
+                    else:
+                        ok = False
+                        break
+        if ok:
             r = cl.union(ra, rb)
             other_root = rb if r == ra else ra
             cl_heads[r] = cl_heads[r] + cl_heads.pop(other_root)
