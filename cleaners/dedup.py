@@ -28,7 +28,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -96,10 +96,6 @@ _SEED = 1
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _TOKEN_RE = re.compile(r"[^\W\d_][\w'’&.-]*[^\W_]|[^\W\d_]|\d[\d,.]*\d%?|\d%?", re.UNICODE)
-_SENT_END_RE = re.compile(
-    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bNo)(?<!\bJr)(?<!\bSr)"
-    r"(?<=[.!?:;])[\"'”’)]*\s+|\n+"
-)
 _QUOTE_RES = (
     re.compile(r"“([^”\n]{12,400})”"),
     re.compile(r"(?<![\w])\"([^\"\n]{12,400})\"(?![\w])"),
@@ -237,10 +233,6 @@ def _number_key(m: re.Match[str]) -> str | None:
     if value <= 12 and not frac and not scale:
         return None  # small counts are everywhere
     return f"n:{value:g}"
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in _SENT_END_RE.split(text) if s and s.strip()]
 
 
 _ENT_TOKEN_RE = re.compile(
@@ -407,11 +399,6 @@ def _minhash(items: Sequence[bytes], num_perm: int) -> bytes:
     return m.hashvalues.astype("<u4").tobytes()
 
 
-def _minhashes(item_lists: Sequence[Sequence[bytes]], num_perm: int) -> list[bytes]:
-    """Like MinHash.bulk over several item lists, reusing one initialised template."""
-    return [_minhash(items, num_perm) for items in item_lists]
-
-
 @dataclass(frozen=True)
 class Signature:
     """What dedup needs to know of one document; no text, a few KB at most."""
@@ -574,13 +561,6 @@ class Decision:
 
 def _hv(b: bytes) -> np.ndarray:
     return np.frombuffer(b, dtype="<u4")
-
-
-def _jaccard_est(a: bytes, b: bytes) -> float:
-    x, y = _hv(a), _hv(b)
-    if len(x) == 0 or len(x) != len(y):
-        return 0.0
-    return float(np.count_nonzero(x == y)) / len(x)
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
