@@ -871,12 +871,12 @@ def deduplicate(
     if not new:
         return []
     is_new = [i >= n_old for i in range(n)]
-    # a document listed twice (same doc_id) is only judged once
-    seen_ids: dict[str, int] = {}
+    # a document listed twice (same doc_id, e.g. already in the corpus) is judged once at most
+    seen_ids: set[str] = set()
     for i, s in enumerate(sigs):
         if s.doc_id in seen_ids:
-            is_new[i] = False if i < n_old else is_new[i]
-        seen_ids.setdefault(s.doc_id, i)
+            is_new[i] = False
+        seen_ids.add(s.doc_id)
     long_enough = [i for i, s in enumerate(sigs) if s.words >= params.min_words]
 
     # exact groups by content hash (covers bodies too short for the shingle levels)

@@ -278,6 +278,12 @@ def test_params_are_simple_scalars():
         assert isinstance(getattr(DedupParams(), f.name), (int, float, str, bool))
 
 
+def test_document_already_in_corpus_is_not_its_own_duplicate():
+    a = sig("a", filler(18))
+    assert deduplicate([a], existing=[a]) == []
+    assert deduplicate([a, a]) == []
+
+
 def test_empty_input():
     assert deduplicate([]) == []
     assert deduplicate([], existing=[sig("a", filler(1))]) == []
