@@ -85,6 +85,7 @@ class DedupParams:
     near_min_shared: int = 12  # sampled 5-grams that must be shared for containment to count
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
+    story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
     story_min_weight: float = 15.0  # summed weight of shared features needed
 
 
@@ -766,6 +767,7 @@ def verify_pair(
     if (
         score >= params.story_score
         and info["specific"] >= params.story_min_features
+        and info["event"] >= params.story_min_event
         and info["shared_w"] >= params.story_min_weight
     ):
         parts = []
