@@ -806,6 +806,15 @@ def clean_author_names(names: list[str]) -> list[str]:
     return out
 
 
+def _vote_date(candidates: list) -> str | None:
+    """The date two sources agree on, else the first available (JSON-LD, <meta>, trafilatura)."""
+    found = [c for c in candidates if c]
+    for c in found:
+        if found.count(c) >= 2:
+            return c
+    return found[0] if found else None
+
+
 def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | None]:
     """Metadata from the raw tree; also returns the page description (subtitle candidate)."""
     from trafilatura.metadata import extract_metadata
@@ -820,7 +829,7 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
     authors = clean_author_names(sm.get("authors") or split_authors(doc.author) or sm.get("meta_authors") or [])
     if not authors:
         authors = dom_authors(tree) or text_byline_authors(tree)
-    published = sm.get("published") or sm.get("meta_published") or iso_date(doc.date)
+    published = _vote_date([sm.get("published"), sm.get("meta_published"), iso_date(doc.date)])
     md = Metadata(
         title=pick_title(tree, _norm(doc.title) if doc.title else None, doc.sitename),
         authors=authors,
