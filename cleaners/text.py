@@ -919,7 +919,8 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
         reason[title_i] = "title"
         tkey = _norm(title)
         for i in range(n):
-            if i != title_i and _norm(lines[i].text) == tkey and reason[i] is None:
+            if (i != title_i and abs(len(lines[i].text) - len(title)) <= 12 and reason[i] is None
+                    and _norm(lines[i].text) == tkey):
                 reason[i] = "repeated_title"
         j = title_i + 1
         while j < n and reason[j] == "repeated_title":
@@ -977,6 +978,14 @@ def _name_part(t: str) -> str | None:
     return t if md.looks_like_name(t) else None
 
 
+def _mentions_author(t: str, name: str) -> bool:
+    """`t` presents `name` as an author: "Name is ...", "About Name", "More articles by Name"."""
+    if t.startswith(name) and re.match(r"\s+(?:is|was|has)\b", t[len(name):]):
+        return True
+    low, nl = t.lower(), name.lower()
+    return any(f"{w} {nl}" in low for w in ("about", "by", "author", "author:"))
+
+
 def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None], title_i: int | None,
                   header_end: int, cut: int | None) -> list[str]:
     n = len(lines)
@@ -1008,8 +1017,7 @@ def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None]
         dated = name != _BULLET.sub("", x.text).strip() and _HAS_DIGIT.search(x.text) is not None
         near = any(lines[j].rule in ("dateline", "byline") for j in range(max(0, i - 2), min(n, i + 3)) if j != i)
         if not (dated or near):
-            again = re.compile(rf"(?i)(?:^{re.escape(name)}\s+(?:is|was|has)\b|\b(?:about|by|author:?)\s+{re.escape(name)}\b)")
-            near = any(name in lines[j].text and again.search(lines[j].text) for j in range(i + 1, n))
+            near = any(name in lines[j].text and _mentions_author(lines[j].text, name) for j in range(i + 1, n))
         if dated or near:
             if reason[i] is None:
                 reason[i] = "byline"
