@@ -841,6 +841,7 @@ def _title_like(x: _Line) -> bool:
 
 
 TITLE_MIN = 0.3
+TITLE_WINDOW = 40  # the headline is looked for among this many lines above the body
 
 
 def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] | None = None) -> int:
@@ -854,7 +855,8 @@ def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] 
 
 def title_candidates(lines: list[_Line], top: int) -> list[int]:
     """Indices of lines above the body (first `top` lines) that could be the headline."""
-    return [i for i in range(min(top, len(lines))) if _title_like(lines[i])]
+    top = min(top, len(lines))
+    return [i for i in range(max(0, top - TITLE_WINDOW), top) if _title_like(lines[i])]
 
 
 def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float]) -> list[float]:
@@ -894,7 +896,7 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
                   hint: Metadata | None, probs: list[float], cut: int | None = None) -> tuple[str | None, str | None, list[str], str | None]:
     n = len(lines)
     bstart = body_start(lines, probs, reason)
-    top = min(bstart, 60)
+    top = bstart
     title_i = None
     hint_title = _norm(hint.title) if hint and hint.title else ""
     if hint_title:
