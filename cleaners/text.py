@@ -855,8 +855,8 @@ def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] 
 
 def title_candidates(lines: list[_Line], top: int) -> list[int]:
     """Indices of lines above the body (first `top` lines) that could be the headline."""
-    top = min(top, len(lines))
-    return [i for i in range(max(0, top - TITLE_WINDOW), top) if _title_like(lines[i])]
+    end = min(top + 1, len(lines))  # the first "paragraph" may be a long headline
+    return [i for i in range(max(0, top - TITLE_WINDOW), end) if _title_like(lines[i])]
 
 
 def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float]) -> list[float]:
