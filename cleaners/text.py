@@ -707,7 +707,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     cut = None
     for i, x in enumerate(lines):
         share = cum / total
-        if x.zone == "comments" and cum >= 60 and share >= 0.2:
+        if x.zone == "comments" and cum >= 80:
             cut = i
             break
         if x.zone == "teaser" and share >= ZONE_SHARE:
