@@ -713,7 +713,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
         if x.zone == "teaser" and share >= ZONE_SHARE:
             cut = i
             break
-        if x.bio and share >= BIO_SHARE:
+        if x.bio and share >= BIO_SHARE and _bio_ok(lines, i, probs):
             cut = i
             break
         cum += kept_words[i]
@@ -722,7 +722,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     site = None
     bio_authors: list[str] = []
     for i, x in enumerate(lines):
-        if x.bio:
+        if x.bio and _bio_ok(lines, i, probs):
             first, s = x.bio
             if i > 0 and md.looks_like_name(lines[i - 1].text) and lines[i - 1].text.split()[0] == first.split()[0]:
                 bio_authors.append(lines[i - 1].text)
@@ -790,6 +790,18 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     meta.sources = md.find_sources(credit_text)
     _apply_hint(meta, hint)
     return Cleaned(text=body, metadata=meta, removed=removed, format="text")
+
+
+def _bio_named(lines: list[_Line], i: int) -> bool:
+    """The bio at `i` follows a line with its subject's name ("Jane Doe" / "Jane is a writer ...")."""
+    first = lines[i].bio[0].split()[0] if lines[i].bio else ""
+    return i > 0 and md.looks_like_name(lines[i - 1].text) and lines[i - 1].text.split()[0] == first
+
+
+def _bio_ok(lines: list[_Line], i: int, probs: list[float]) -> bool:
+    """A bio-shaped sentence is an author bio when it sits under the author's name or the
+    classifier does not read it as body (a body sentence can say "X is the head writer of ...")."""
+    return _bio_named(lines, i) or probs[i] < _THRESHOLD
 
 
 def _inline_box(lines: list[_Line], i: int) -> int:

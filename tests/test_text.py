@@ -244,3 +244,10 @@ def test_read_more_card_link_removed_without_ending_article():
     assert "Read more" not in c.text
     assert all(p in c.text for p in PARA)
     assert reasons(c)["Read more"] == "teaser"
+
+
+def test_body_sentence_shaped_like_a_bio_is_kept():
+    line = ("Jensen is the chief engineer for the Harbour Authority and has overseen three earlier "
+            "terminals on the same stretch of coast, all of which opened late.")
+    c = clean_text(page(*PARA[:3], line, PARA[3]))
+    assert line in c.text and PARA[3] in c.text
