@@ -718,6 +718,14 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
             break
         cum += kept_words[i]
 
+    if hint is not None and hint.authors:
+        # short lines naming the known authors above the body or just under it are bylines
+        names = [a.lower() for a in hint.authors if a]
+        start = body_start(lines, probs, reason)
+        for i in range(min(n, start + 3)):
+            low = lines[i].text.lower()
+            if reason[i] is None and lines[i].words <= 15 and any(a in low for a in names):
+                reason[i] = "byline"
     title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs, cut)
     site = None
     bio_authors: list[str] = []

@@ -251,3 +251,11 @@ def test_body_sentence_shaped_like_a_bio_is_kept():
             "terminals on the same stretch of coast, all of which opened late.")
     c = clean_text(page(*PARA[:3], line, PARA[3]))
     assert line in c.text and PARA[3] in c.text
+
+
+def test_hint_authors_mark_bylines():
+    hint = Metadata(title="Harbour Ferry Terminal Delayed", authors=["Maria Jensen"])
+    c = clean_blocks(["Harbour Ferry Terminal Delayed", "Maria Jensen, Harbour Weekly", *PARA], hint=hint)
+    assert "Maria Jensen, Harbour Weekly" not in c.text
+    assert reasons(c)["Maria Jensen, Harbour Weekly"] == "byline"
+    assert all(p in c.text for p in PARA)
