@@ -325,6 +325,7 @@ class _Line:
     header: bool = False
     zone: str | None = None  # reason of the zone this line opens: "teaser" | "comments"
     sent: bool = False  # ends like a sentence
+    toks: list[str] = field(default_factory=list)
     bio: tuple[str, str | None] | None = None
     feats: list[float] = field(default_factory=list)
 
@@ -348,7 +349,7 @@ def _base_features(lines: list[_Line]) -> None:
     bio_seen = 0.0
     for i, x in enumerate(lines):
         t = x.text
-        toks = _WORD.findall(t)
+        toks = x.toks
         nw = len(toks) or 1
         low = t.lower().split() if t.isascii() else [w.lower() for w in toks]
         nl = len(low) or 1
@@ -580,9 +581,9 @@ def score_lines(lines: list[_Line]) -> list[float]:
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
-def count_words(t: str) -> int:
+def count_words(t: str, toks: list[str] | None = None) -> int:
     """Words in `t`; runs of CJK characters count one word per two characters."""
-    n = len(_WORD.findall(t))
+    n = len(_WORD.findall(t) if toks is None else toks)
     if n and t.isascii():
         return n
     cjk = len(_CJK.findall(t))
@@ -628,7 +629,9 @@ def _lines_of(blocks: list[str]) -> list[_Line]:
         units = _units(raw)
         for k, u in enumerate(units):
             t = " ".join(u)
-            x = _Line(t, b, k, len(units), count_words(t), "\n".join(u))
+            toks = _WORD.findall(t)
+            x = _Line(t, b, k, len(units), count_words(t, toks), "\n".join(u))
+            x.toks = toks
             x.sent = _SENT_END.search(t) is not None
             out.append(x)
     return out
