@@ -259,3 +259,18 @@ def test_hint_authors_mark_bylines():
     assert "Maria Jensen, Harbour Weekly" not in c.text
     assert reasons(c)["Maria Jensen, Harbour Weekly"] == "byline"
     assert all(p in c.text for p in PARA)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200), max_size=12))
+def test_any_input_gives_a_subset_of_its_lines(blocks):
+    text = "\n\n".join(blocks)
+    c = clean_text(text)
+    src = {" ".join(x.split()) for x in text.replace("\r", "\n").split("\n")}
+    for line in c.text.split("\n"):
+        if line.strip():
+            assert " ".join(line.split()) in src
+    assert all(r.reason in REASONS for r in c.removed)
