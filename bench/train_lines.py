@@ -112,7 +112,7 @@ def fit_lr(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, iters:
             "sd": [round(float(v), 6) for v in sd], "b": round(float(b), 6)}
 
 
-def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, ntrees: int = 80, depth: int = 5, lr: float = 0.2,
+def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, ntrees: int = 100, depth: int = 5, lr: float = 0.2,
               nb: int = 32, lam: float = 1.0, subsample: float = 0.5, seed: int = 0) -> dict:
     """Gradient boosting (logistic loss) of oblivious trees: each level of a tree splits all its
     nodes on the same feature and threshold, so inference is a few array operations."""
