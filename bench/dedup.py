@@ -203,7 +203,8 @@ def speed_figures(n: int, params: DedupParams = DedupParams(), seed: int = 11, w
     from bench.make_corpus import build_bodies
     from cleaners.dedup import SIGNATURE_SCHEMA, Signature
 
-    cache = ROOT / "bench" / "out" / f"signatures_{n}_{seed}.parquet"
+    shape = f"{params.num_perm}-{params.lead_num_perm}-{params.story_num_perm}-{params.sketch_size}"
+    cache = ROOT / "bench" / "out" / f"signatures_{n}_{seed}_{shape}.parquet"
     docs = build_bodies(min(n, 2000), seed=seed)
     t0 = time.perf_counter()
     for d in docs:
