@@ -55,9 +55,10 @@ KINDS = ("exact", "near", "story")
 class DedupParams:
     """Thresholds of the three dedup levels (all simple scalars).
 
-    Signature-shaping fields (``num_perm``, ``story_num_perm``, ``shingle_size``,
-    ``lead_words``, ``sketch_size``) must stay the same across runs that share a corpus:
-    signatures made with other values cannot be compared.
+    Signature-shaping fields (``num_perm``, ``lead_num_perm``, ``story_num_perm``,
+    ``shingle_size``, ``lead_words``, ``event_words``, ``sketch_size``, ``prose_min_words``)
+    must stay the same across runs that share a corpus: signatures made with other values
+    cannot be compared. The other fields only steer ``deduplicate`` and may change per run.
     """
 
     # --- signature shape
@@ -70,7 +71,7 @@ class DedupParams:
     sketch_size: int = 192  # bottom-k 5-gram hashes kept for containment
     min_words: int = 8  # bodies shorter than this are only matched exactly
     prose_min_words: int = 12  # story features come from lines of at least this many words
-    # --- candidate search (MinHashLSH Jaccard thresholds)
+    # --- candidate search (MinHashLSH banding per level)
     near_lsh_bands: int = 16  # whole-body 5-gram MinHash, 16 bands of 4 rows: p(meet) 0.64 at
     near_lsh_rows: int = 4  # jaccard 0.5, 0.98 at 0.7 (lower overlaps meet through the other two)
     lead_lsh_threshold: float = 0.7  # lead 5-gram MinHash (truncations keep the lead)
