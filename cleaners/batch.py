@@ -1,6 +1,7 @@
 """One batch of raw files, start to staged Parquet: the unit of work that runs in a worker process."""
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
 from cleaners.corpus import Corpus, StagedBatch
@@ -12,4 +13,7 @@ def run_batch(out_dir: str, run_id: str, batch_no: int, items: Sequence[RawItem]
               known: dict[str, str]) -> StagedBatch:
     """Clean and sign `items`, write their articles and signatures to the run's staging area,
     and return only counts and small lists (texts never travel back to the caller)."""
-    return Corpus(out_dir).stage_batch(run_id, batch_no, process_batch(items, settings, known))
+    started = time.perf_counter()
+    staged = Corpus(out_dir).stage_batch(run_id, batch_no, process_batch(items, settings, known))
+    staged.seconds = time.perf_counter() - started
+    return staged

@@ -177,6 +177,7 @@ class StagedBatch:
     rejects: list[Reject] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
     removed_reasons: Counter = field(default_factory=Counter)
+    seconds: float = 0.0  # wall time the worker spent on the batch (read, clean, sign, stage)
 
 
 @dataclass

@@ -90,7 +90,7 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     # forkserver: workers fork from a clean server process (never from this one, whose Prefect
     # threads would not survive a fork), with the cleaning libraries already imported.
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["cleaners.batch"])
+    ctx.set_forkserver_preload(["cleaners.batch", "pandas"])  # pyarrow imports pandas on first use
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
@@ -151,6 +151,9 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
     `dedup` overrides fields of cleaners.dedup.DedupParams (thresholds; see the README).
     """
     logger = get_run_logger()
+    # absolute paths: the clean tasks may run in other processes with another working directory
+    # (Dask workers); with a Dask cluster both folders must be on a filesystem the workers share
+    raw_dir, out_dir = str(Path(raw_dir).resolve()), str(Path(out_dir).resolve())
     started = dt.datetime.now(dt.timezone.utc)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     corpus = Corpus(out_dir)

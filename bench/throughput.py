@@ -1,0 +1,315 @@
+"""Throughput of the real `curate` flow on generated corpora of text dumps.
+
+    python bench/throughput.py                 # 10k and 100k articles (a few minutes)
+    python bench/throughput.py --quick         # 2k and 10k
+    python bench/throughput.py --sizes 5000    # any sizes
+
+For each size it generates a corpus (not timed), runs the flow into an empty output folder, then
+adds 1% new files and runs it again (the incremental rerun). It prints, per size: wall time,
+articles/s, peak RSS of the whole process tree (this process, the cleaning worker processes and the
+local Prefect server, sampled every 0.1 s with psutil), the share of wall time spent in Prefect
+overhead, and at the end time(largest)/time(smallest).
+
+Prefect overhead, two ways:
+* `tasks`: every task body of the flow (discover, clean-batch, deduplicate, commit) is timed from
+  inside (its Python function, i.e. the library calls it makes). The time during which at least
+  one task body was running is library time; the rest of the flow's wall time (flow and task run
+  bookkeeping, API calls, scheduling gaps between tasks) is Prefect overhead.
+* `bare` (sizes up to --bare-max): the same library steps (discover, run_batch in a process pool
+  of the same size and batch size, deduplicate, commit) called directly without Prefect on a fresh
+  output folder; overhead = 1 - bare/flow. This also counts CPU that Prefect takes from the
+  workers, which the first method cannot see.
+The local Prefect server is started once before the timed runs (its start-up time is printed
+separately): a production deployment talks to a server that is already running.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import flows  # noqa: E402,F401  (offline Prefect defaults)
+
+SHARED = Path(os.environ.get("NEWSCURATE_SHARED", ROOT.parent / "shared")).resolve()
+
+
+# ---------------------------------------------------------------------------------- corpora
+def _make_corpus_script() -> Path | None:
+    p = ROOT / "bench" / "make_corpus.py"
+    return p if p.is_file() else None
+
+
+def _fallback_corpus(n: int, out: Path, seed: int) -> None:
+    """Articles assembled from the shared text dumps: the chrome of one dump around paragraphs
+    drawn from several, with some exact and near copies (used when bench/make_corpus.py is absent)."""
+    rng = random.Random(seed)
+    dumps = sorted((SHARED / "datasets").glob("*/dump/*.txt"))
+    if not dumps:
+        raise SystemExit(f"no text dumps under {SHARED / 'datasets'}")
+    docs = [re.split(r"\n\s*\n", p.read_text(encoding="utf-8", errors="replace")) for p in dumps]
+    docs = [d for d in docs if len(d) >= 4]
+    paragraphs = [b for d in docs for b in d if len(b.split()) >= 12]
+    made: list[str] = []
+    for i in range(n):
+        r = rng.random()
+        if made and r < 0.03:  # exact copy
+            text = rng.choice(made)
+        elif made and r < 0.06:  # near copy: truncated
+            blocks = rng.choice(made).split("\n\n")
+            text = "\n\n".join(blocks[: max(3, len(blocks) * 3 // 4)])
+        else:
+            d = rng.choice(docs)
+            body = rng.sample(paragraphs, rng.randint(6, 14))
+            text = "\n\n".join(d[:2] + body + d[-2:])
+        made.append(text)
+        if len(made) > 2000:
+            made.pop(rng.randrange(len(made)))
+        dest = out / f"{i // 1000:04d}" / f"{seed}-{i:07d}.txt"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text, encoding="utf-8")
+
+
+def make_corpus(n: int, out: Path, seed: int) -> str:
+    out.mkdir(parents=True, exist_ok=True)
+    script = _make_corpus_script()
+    if script is not None:
+        subprocess.run([sys.executable, str(script), str(n), str(out), "--seed", str(seed)], check=True,
+                       stdout=subprocess.DEVNULL)
+        return "bench/make_corpus.py"
+    _fallback_corpus(n, out, seed)
+    return "assembled from ../shared/datasets/*/dump"
+
+
+# ---------------------------------------------------------------------------------- measuring
+class TreeRss:
+    """Peak resident memory of this process and all its descendants, sampled in a thread."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def sample(self) -> int:
+        total = 0
+        procs = [self._me]
+        try:
+            procs += self._me.children(recursive=True)
+        except Exception:
+            pass
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+            except Exception:
+                pass
+        return total
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "TreeRss":
+        self.peak = self.sample()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.peak = max(self.peak, self.sample())
+
+
+class TaskClock:
+    """Times the body of every task of the flow (the library work), as (start, end) intervals."""
+
+    def __init__(self) -> None:
+        self.intervals: list[tuple[str, float, float]] = []
+        self._lock = threading.Lock()
+        self._patched: list[tuple[object, object]] = []
+
+    def install(self) -> None:
+        import flows.curate as fc
+        from prefect import Task
+
+        for name in dir(fc):
+            obj = getattr(fc, name)
+            if isinstance(obj, Task):
+                orig = obj.fn
+                obj.fn = self._wrap(obj.name, orig)
+                self._patched.append((obj, orig))
+
+    def uninstall(self) -> None:
+        for obj, orig in self._patched:
+            obj.fn = orig
+        self._patched.clear()
+
+    def _wrap(self, label: str, fn):
+        @functools.wraps(fn)
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.intervals.append((label, t0, time.perf_counter()))
+        return timed
+
+    def reset(self) -> None:
+        self.intervals.clear()
+
+    def busy(self) -> float:
+        """Seconds during which at least one task body was running."""
+        total, end = 0.0, None
+        for _, a, b in sorted(self.intervals, key=lambda x: x[1]):
+            if end is None or a > end:
+                total += b - a
+                end = b
+            elif b > end:
+                total += b - end
+                end = b
+        return total
+
+    def by_task(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for label, a, b in self.intervals:
+            out[label] = out.get(label, 0.0) + (b - a)
+        return out
+
+
+def bare_run(raw: Path, out: Path, batch_size: int, workers: int) -> float:
+    """The flow's library steps without Prefect (see the module docstring); returns seconds."""
+    import flows.curate as fc
+    from cleaners.batch import run_batch
+    from cleaners.corpus import Corpus
+    from cleaners.dedup import deduplicate
+    from cleaners.pipeline import Seen, Settings
+
+    t0 = time.perf_counter()
+    settings = Settings()
+    run_id = "bare"
+    corpus = Corpus(out)
+    with corpus.lock():
+        plan = fc.discover_task.fn(str(raw), str(out), batch_size)
+        pool = fc._process_pool(min(workers, max(1, len(plan["batches"]))))
+        try:
+            futs = [pool.submit(run_batch, str(out), run_id, n, items, settings, {})
+                    for n, items in enumerate(plan["batches"])]
+            staged = [f.result() for f in futs]
+        finally:
+            pool.shutdown()
+        decisions = deduplicate(corpus.staged_signatures(run_id), corpus.signatures(), settings.dedup)
+        rejects = list(plan["rejects"]) + [r for b in staged for r in b.rejects]
+        seen = [s for b in staged for s in b.seen]
+        seen_sources = {s.source for s in seen}
+        seen += [Seen(r.source, None, -1, -1, None) for r in rejects if r.source not in seen_sources]
+        corpus.commit(run_id, decisions, rejects, seen, report="bare run")
+        corpus.check_run(run_id, [s.source for s in seen])
+        corpus.discard(run_id)
+    return time.perf_counter() - t0
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--quick", action="store_true", help="sizes 2000 and 10000")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--batch-size", type=int, default=500)
+    ap.add_argument("--bare-max", type=int, default=10_000, help="largest size also run without Prefect")
+    ap.add_argument("--no-incremental", action="store_true")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--work-dir", type=Path, default=None, help="where corpora go (default: a temp folder)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated inputs and outputs")
+    args = ap.parse_args(argv)
+    sizes = [2_000, 10_000] if args.quick else sorted(args.sizes)
+
+    from prefect.logging import disable_run_logger  # noqa: F401  (import Prefect before timing)
+
+    import flows.curate as fc
+
+    work = Path(tempfile.mkdtemp(prefix="newscurate-bench-", dir=args.work_dir))
+    print(f"machine: {os.cpu_count()} cores; workers={args.workers} batch_size={args.batch_size}")
+    clock = TaskClock()
+    clock.install()
+    results = {}
+    try:
+        empty = work / "empty"
+        empty.mkdir()
+        t0 = time.perf_counter()
+        fc.curate(raw_dir=str(empty), out_dir=str(work / "warmup"), workers=args.workers)
+        print(f"prefect: local server start and a first empty flow run: {time.perf_counter() - t0:.1f} s "
+              f"(once per process, not counted below)")
+        for n in sizes:
+            raw = work / f"raw-{n}"
+            t0 = time.perf_counter()
+            how = make_corpus(n, raw, args.seed)
+            print(f"\n== {n:,} articles (generated in {time.perf_counter() - t0:.1f} s by {how})")
+            out = work / f"out-{n}"
+            clock.reset()
+            with TreeRss() as rss:
+                t0 = time.perf_counter()
+                res = fc.curate(raw_dir=str(raw), out_dir=str(out), batch_size=args.batch_size,
+                                workers=args.workers)
+                wall = time.perf_counter() - t0
+            busy = clock.busy()
+            parts = clock.by_task()
+            results[n] = wall
+            print(f"full run: {wall:.1f} s, {n / wall:,.0f} articles/s; kept {res['kept']:,}, "
+                  f"duplicates {res['duplicates']:,}, rejected {res['rejected']:,}")
+            print(f"peak RSS (process tree incl. Prefect server): {_mb(rss.peak)}")
+            print(f"prefect overhead (tasks): {(wall - busy) / wall:.1%} of wall time "
+                  f"({wall - busy:.1f} s outside task bodies; task bodies: "
+                  + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(parts.items())) + ")")
+            if n <= args.bare_max:
+                bare = bare_run(raw, work / f"bare-{n}", args.batch_size, args.workers)
+                print(f"prefect overhead (bare): {max(0.0, 1 - bare / wall):.1%} of wall time "
+                      f"(same steps without Prefect: {bare:.1f} s)")
+                shutil.rmtree(work / f"bare-{n}", ignore_errors=True)
+            if not args.no_incremental:
+                extra = max(1, n // 100)
+                make_corpus(extra, raw / "zz-new", args.seed + 1)
+                t0 = time.perf_counter()
+                inc = fc.curate(raw_dir=str(raw), out_dir=str(out), batch_size=args.batch_size,
+                                workers=args.workers)
+                iwall = time.perf_counter() - t0
+                print(f"incremental rerun (+{extra:,} new files, {inc['unchanged']:,} unchanged): {iwall:.1f} s "
+                      f"= {iwall / wall:.1%} of the full run")
+            if not args.keep:
+                shutil.rmtree(raw, ignore_errors=True)
+                shutil.rmtree(out, ignore_errors=True)
+        if len(sizes) > 1:
+            a, b = sizes[0], sizes[-1]
+            print(f"\ntime({b:,}) / time({a:,}) = {results[b] / results[a]:.2f} (size ratio {b / a:g})")
+    finally:
+        clock.uninstall()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept in {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
