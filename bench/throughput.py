@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import random
-import re
 import shutil
 import subprocess
 import sys
@@ -42,54 +40,13 @@ sys.path.insert(0, str(ROOT))
 
 import flows  # noqa: E402,F401  (offline Prefect defaults)
 
-SHARED = Path(os.environ.get("NEWSCURATE_SHARED", ROOT.parent / "shared")).resolve()
-
-
 # ---------------------------------------------------------------------------------- corpora
-def _make_corpus_script() -> Path | None:
-    p = ROOT / "bench" / "make_corpus.py"
-    return p if p.is_file() else None
-
-
-def _fallback_corpus(n: int, out: Path, seed: int) -> None:
-    """Articles assembled from the shared text dumps: the chrome of one dump around paragraphs
-    drawn from several, with some exact and near copies (used when bench/make_corpus.py is absent)."""
-    rng = random.Random(seed)
-    dumps = sorted((SHARED / "datasets").glob("*/dump/*.txt"))
-    if not dumps:
-        raise SystemExit(f"no text dumps under {SHARED / 'datasets'}")
-    docs = [re.split(r"\n\s*\n", p.read_text(encoding="utf-8", errors="replace")) for p in dumps]
-    docs = [d for d in docs if len(d) >= 4]
-    paragraphs = [b for d in docs for b in d if len(b.split()) >= 12]
-    made: list[str] = []
-    for i in range(n):
-        r = rng.random()
-        if made and r < 0.03:  # exact copy
-            text = rng.choice(made)
-        elif made and r < 0.06:  # near copy: truncated
-            blocks = rng.choice(made).split("\n\n")
-            text = "\n\n".join(blocks[: max(3, len(blocks) * 3 // 4)])
-        else:
-            d = rng.choice(docs)
-            body = rng.sample(paragraphs, rng.randint(6, 14))
-            text = "\n\n".join(d[:2] + body + d[-2:])
-        made.append(text)
-        if len(made) > 2000:
-            made.pop(rng.randrange(len(made)))
-        dest = out / f"{i // 1000:04d}" / f"{seed}-{i:07d}.txt"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(text, encoding="utf-8")
-
-
-def make_corpus(n: int, out: Path, seed: int) -> str:
+def make_corpus(n: int, out: Path, seed: int, truth: Path) -> str:
+    """n text dumps (no HTML) from bench/make_corpus.py; its truth file goes to `truth`."""
     out.mkdir(parents=True, exist_ok=True)
-    script = _make_corpus_script()
-    if script is not None:
-        subprocess.run([sys.executable, str(script), str(n), str(out), "--seed", str(seed)], check=True,
-                       stdout=subprocess.DEVNULL)
-        return "bench/make_corpus.py"
-    _fallback_corpus(n, out, seed)
-    return "assembled from ../shared/datasets/*/dump"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(n), str(out), "--seed", str(seed),
+                    "--html-share", "0", "--truth", str(truth)], check=True, stdout=subprocess.DEVNULL)
+    return "bench/make_corpus.py, text dumps, 10% planted duplicates"
 
 
 # ---------------------------------------------------------------------------------- measuring
@@ -264,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             raw = work / f"raw-{n}"
             t0 = time.perf_counter()
-            how = make_corpus(n, raw, args.seed)
+            how = make_corpus(n, raw, args.seed, work / f"truth-{n}.json")
             print(f"\n== {n:,} articles (generated in {time.perf_counter() - t0:.1f} s by {how})")
             out = work / f"out-{n}"
             clock.reset()
@@ -289,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(work / f"bare-{n}", ignore_errors=True)
             if not args.no_incremental:
                 extra = max(1, n // 100)
-                make_corpus(extra, raw / "zz-new", args.seed + 1)
+                make_corpus(extra, raw / "zz-new", args.seed + 1, work / f"truth-{n}-new.json")
                 t0 = time.perf_counter()
                 inc = fc.curate(raw_dir=str(raw), out_dir=str(out), batch_size=args.batch_size,
                                 workers=args.workers)

@@ -23,13 +23,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from cleaners.batch import run_batch
+from cleaners.batch import plan_run, run_batch
 from cleaners.corpus import CommitResult, Corpus, StagedBatch
 from cleaners.decode import Limits
 from cleaners.dedup import DedupParams, deduplicate
-from cleaners.pipeline import Reject, Seen, Settings
+from cleaners.pipeline import Reject, Seen, Settings, batch_known
 from cleaners.report import RunSummary, render_report
-from cleaners.sources import RawItem, RawReject, discover
+from cleaners.sources import RawItem
 
 
 class InvariantViolation(RuntimeError):
@@ -39,35 +39,8 @@ class InvariantViolation(RuntimeError):
 @task(name="discover", retries=1)
 def discover_task(raw_dir: str, out_dir: str, batch_size: int) -> dict[str, Any]:
     """List raw files, leave out the ones the corpus already holds unchanged, and cut batches."""
-    corpus = Corpus(out_dir)
-    manifest = corpus.manifest()
-    todo: list[RawItem] = []
-    known: dict[str, str] = {}
-    rejects: list[Reject] = []
-    unchanged = 0
-    for found in discover(Path(raw_dir)):
-        if isinstance(found, RawReject):
-            prev = manifest.get(found.source)
-            if prev is not None and prev[3] == "reject" and prev[0] is None:
-                unchanged += 1
-            else:
-                rejects.append(Reject(found.source, found.reason, found.detail))
-            continue
-        prev = manifest.get(found.source)
-        if prev is not None:
-            sha, size, mtime_ns, _ = prev
-            try:
-                st = os.stat(found.path)
-            except OSError:
-                st = None
-            if st is not None and sha is not None and st.st_size == size and st.st_mtime_ns == mtime_ns:
-                unchanged += 1
-                continue
-            if sha is not None:
-                known[found.source] = sha
-        todo.append(found)
-    batches = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
-    return {"batches": batches, "known": known, "rejects": rejects, "unchanged": unchanged}
+    plan = plan_run(raw_dir, Corpus(out_dir), batch_size)
+    return {"batches": plan.batches, "known": plan.known, "rejects": plan.rejects, "unchanged": plan.unchanged}
 
 
 # Process pools of the runs in progress in this process, by run id. Clean tasks run in threads of
@@ -128,9 +101,8 @@ def _clean_all(batches: list[list[RawItem]], known: dict[str, str], out_dir: str
     with _runner(min(workers, len(batches)), dask_address) as runner:
         futures = []
         for n, items in enumerate(batches):
-            batch_known = {it.source: known[it.source] for it in items if it.source in known}
             futures.append(runner.submit(clean_batch_task, parameters=dict(
-                out_dir=out_dir, run_id=run_id, batch_no=n, items=items, settings=settings, known=batch_known)))
+                out_dir=out_dir, run_id=run_id, batch_no=n, items=items, settings=settings, known=batch_known(items, known))))
         for n, fut in enumerate(futures):
             try:
                 staged.append(fut.result())
