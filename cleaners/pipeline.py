@@ -197,9 +197,10 @@ def iter_batch(items: Iterable[RawItem], settings: Settings, known: dict[str, st
     for item in items:
         for _ in _item_outputs(item, settings, known, out):
             if len(out.seen) >= chunk_size:
-                yield out
+                # hand the chunk over and empty `out` in place (the item generator holds it)
+                yield BatchOutput(out.articles, out.signatures, out.rejects, out.seen, out.unchanged)
                 yielded = True
-                out = BatchOutput()
+                out.articles, out.signatures, out.rejects, out.seen, out.unchanged = [], [], [], [], 0
     if out.seen or out.unchanged or not yielded:
         yield out
 

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.curate import curate
+from tests.test_warc_pipeline import PAGES, write_warc
 
 distributed = pytest.importorskip("distributed")
 
@@ -36,7 +37,8 @@ def _corpus(out: Path) -> dict[str, list[dict]]:
 @pytest.fixture
 def mixed_raw(seed_raw: Path) -> Path:
     """The seeds plus a few made-up files that exercise every outcome: a gzip'd page, an exact
-    copy under another name, a nested folder, an empty file and a binary one."""
+    copy under another name, a nested folder, a WARC file of three pages, an empty file and a
+    binary one."""
     sub = seed_raw / "more" / "deeper"
     sub.mkdir(parents=True)
     story = ("Harbour town opens new ferry terminal\n\n"
@@ -51,6 +53,7 @@ def mixed_raw(seed_raw: Path) -> Path:
         ("Library reopens after flood\n\nThe town library in Marsh Hollow reopened on Monday, eight "
          "months after a flood ruined 20,000 books, the head librarian Tomas Ruiz said.\n\n"
          "Volunteers dried and catalogued the rescued volumes by hand.").encode("utf-8")))
+    write_warc(seed_raw / "more" / "crawl.warc.gz", PAGES)
     (seed_raw / "more" / "empty.txt").write_bytes(b"")
     (seed_raw / "more" / "blob.txt").write_bytes(bytes(range(256)) * 16)
     return seed_raw
@@ -72,6 +75,8 @@ def test_flow_on_a_local_dask_cluster_writes_the_same_corpus_as_a_local_run(pref
         prefix = cluster.scheduler.task_prefixes.get("clean_batch_task")
         assert prefix is not None and prefix.all_durations.get("compute", 0) > 0
     assert local["kept"] > 0 and local["rejected"] == 2 and local["duplicates"] >= 1
+    from_warc = [r for r in pq.read_table(local_out / "articles").to_pylist() if "#" in r["source"]]
+    assert sorted(r["url"] for r in from_warc) == sorted(PAGES) and all(r["fetched"] for r in from_warc)
     for k in ("seen", "new", "kept", "duplicates", "rejected"):
         assert remote[k] == local[k], k
     a, b = _corpus(local_out), _corpus(dask_out)
