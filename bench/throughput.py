@@ -51,7 +51,9 @@ def make_corpus(n: int, out: Path, seed: int, truth: Path) -> str:
 
 # ---------------------------------------------------------------------------------- measuring
 class TreeRss:
-    """Peak resident memory of this process and all its descendants, sampled in a thread."""
+    """Peak resident memory of this process and all its descendants, and the CPU time each of
+    them used, sampled in a thread (a process that ends between samples loses at most one
+    interval of CPU time)."""
 
     def __init__(self, interval: float = 0.1) -> None:
         import psutil
@@ -59,8 +61,19 @@ class TreeRss:
         self._me = psutil.Process()
         self.interval = interval
         self.peak = 0
+        self.cpu: dict[int, tuple[str, float]] = {}  # pid -> (role, CPU seconds since start)
+        self._base: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _role(self, p) -> str:
+        if p.pid == self._me.pid:
+            return "flow"
+        try:
+            cmd = " ".join(p.cmdline())
+        except Exception:
+            cmd = ""
+        return "server" if "prefect.server" in cmd else "workers"
 
     def sample(self) -> int:
         total = 0
@@ -72,9 +85,21 @@ class TreeRss:
         for p in procs:
             try:
                 total += p.memory_info().rss
+                t = p.cpu_times()
+                used = t.user + t.system
             except Exception:
-                pass
+                continue
+            if p.pid not in self.cpu:
+                self._base.setdefault(p.pid, used if self._thread is None else 0.0)
+                self.cpu[p.pid] = (self._role(p), 0.0)
+            self.cpu[p.pid] = (self.cpu[p.pid][0], used - self._base[p.pid])
         return total
+
+    def cpu_by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for role, sec in self.cpu.values():
+            out[role] = out.get(role, 0.0) + sec
+        return out
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -82,9 +107,12 @@ class TreeRss:
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "TreeRss":
+        self._thread = None
+        self.cpu.clear()
+        self._base.clear()
         self.peak = self.sample()
-        self._stop.clear()
         self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._stop.clear()
         self._thread.start()
         return self
 
@@ -100,6 +128,8 @@ class TaskClock:
 
     def __init__(self) -> None:
         self.intervals: list[tuple[str, float, float]] = []
+        self.thread_cpu: dict[str, float] = {}  # CPU time of the task bodies in this process, by task
+        self.batch_cpu = 0.0  # CPU time the clean batches took in their worker processes
         self._lock = threading.Lock()
         self._patched: list[tuple[object, object]] = []
 
@@ -122,16 +152,22 @@ class TaskClock:
     def _wrap(self, label: str, fn):
         @functools.wraps(fn)
         def timed(*args, **kwargs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
+            result = None
             try:
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+                return result
             finally:
                 with self._lock:
                     self.intervals.append((label, t0, time.perf_counter()))
+                    self.thread_cpu[label] = self.thread_cpu.get(label, 0.0) + time.thread_time() - c0
+                    self.batch_cpu += getattr(result, "cpu_seconds", 0.0)
         return timed
 
     def reset(self) -> None:
         self.intervals.clear()
+        self.thread_cpu = {}
+        self.batch_cpu = 0.0
 
     def busy(self) -> float:
         """Seconds during which at least one task body was running."""
@@ -165,7 +201,7 @@ def bare_run(raw: Path, out: Path, batch_size: int, workers: int) -> float:
     run_id = "bare"
     corpus = Corpus(out)
     with corpus.lock():
-        plan = fc.discover_task.fn(str(raw), str(out), batch_size)
+        plan = fc.discover_task.fn(str(raw), str(out), batch_size, workers)
         pool = fc._process_pool(min(workers, max(1, len(plan["batches"]))))
         try:
             futs = [pool.submit(run_batch, str(out), run_id, n, items, settings, {})
@@ -239,6 +275,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"prefect overhead (tasks): {(wall - busy) / wall:.1%} of wall time "
                   f"({wall - busy:.1f} s outside task bodies; task bodies: "
                   + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(parts.items())) + ")")
+            cpu = rss.cpu_by_role()
+            in_tasks = sum(clock.thread_cpu.values())
+            prefect_cpu = cpu.get("server", 0.0) + max(0.0, cpu.get("flow", 0.0) - in_tasks)
+            total_cpu = sum(cpu.values())
+            serial = sum(v for k, v in clock.thread_cpu.items() if not k.startswith("clean"))
+            print(f"CPU: {total_cpu:.1f} s in all = clean/sign/stage in workers {clock.batch_cpu:.1f} s "
+                  f"({1000 * clock.batch_cpu / n:.1f} ms/article) + dedup/commit/discover {serial:.1f} s "
+                  f"+ Prefect (server, flow bookkeeping) {prefect_cpu:.1f} s ({prefect_cpu / total_cpu:.1%} of CPU) "
+                  f"+ other {max(0.0, total_cpu - clock.batch_cpu - serial - prefect_cpu):.1f} s")
+            est = clock.batch_cpu / args.workers + serial + prefect_cpu / args.workers
+            print(f"CPU-bound estimate on {args.workers} idle cores: {est:.1f} s, {n / est:,.0f} articles/s "
+                  f"(worker CPU / {args.workers} + serial steps + Prefect CPU / {args.workers}; "
+                  f"machine load average during the run: {os.getloadavg()[0]:.1f})")
             if n <= args.bare_max:
                 bare = bare_run(raw, work / f"bare-{n}", args.batch_size, args.workers)
                 print(f"prefect overhead (bare): {max(0.0, 1 - bare / wall):.1%} of wall time "

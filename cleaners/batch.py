@@ -22,9 +22,10 @@ class Plan:
     unchanged: int = 0
 
 
-def plan_run(raw_dir: str | Path, corpus: Corpus, batch_size: int) -> Plan:
+def plan_run(raw_dir: str | Path, corpus: Corpus, batch_size: int, workers: int = 1) -> Plan:
     """List the raw files, leave out the ones the corpus already holds unchanged (same size and
-    mtime as in the manifest), and cut the rest into batches of `batch_size` files. A WARC file
+    mtime as in the manifest), and cut the rest into batches of at most `batch_size` files, and
+    smaller when that gives each of `workers` a batch (a small run still uses every core). A WARC file
     gets a batch of its own (it holds many articles; its records are streamed in chunks), and is
     unchanged when a record the manifest holds for it has the file's current size and mtime.
     """
@@ -68,7 +69,8 @@ def plan_run(raw_dir: str | Path, corpus: Corpus, batch_size: int) -> Plan:
                 if sha is not None:
                     plan.known[found.source] = sha
         (warcs if records or is_warc(found.source) else files).append(found)
-    plan.batches = [files[i:i + batch_size] for i in range(0, len(files), batch_size)] + [[w] for w in warcs]
+    size = max(1, min(batch_size, -(-len(files) // max(1, workers))))
+    plan.batches = [files[i:i + size] for i in range(0, len(files), size)] + [[w] for w in warcs]
     return plan
 
 
@@ -76,7 +78,7 @@ def run_batch(out_dir: str, run_id: str, batch_no: int, items: Sequence[RawItem]
               known: dict[str, str]) -> StagedBatch:
     """Clean and sign `items`, write their articles and signatures to the run's staging area as
     they are made, and return only counts and small lists (texts never travel back to the caller)."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     staged = Corpus(out_dir).stage_chunks(run_id, batch_no, iter_batch(items, settings, known, CHUNK_SIZE))
-    staged.seconds = time.perf_counter() - started
+    staged.seconds, staged.cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     return staged

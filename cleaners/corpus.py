@@ -239,6 +239,7 @@ class StagedBatch:
     seen: list[Seen] = field(default_factory=list)
     removed_reasons: Counter = field(default_factory=Counter)
     seconds: float = 0.0  # wall time the worker spent on the batch (read, clean, sign, stage)
+    cpu_seconds: float = 0.0  # CPU time of the same
 
 
 @dataclass

@@ -37,9 +37,9 @@ class InvariantViolation(RuntimeError):
 
 
 @task(name="discover", retries=1)
-def discover_task(raw_dir: str, out_dir: str, batch_size: int) -> dict[str, Any]:
+def discover_task(raw_dir: str, out_dir: str, batch_size: int, workers: int = 1) -> dict[str, Any]:
     """List raw files, leave out the ones the corpus already holds unchanged, and cut batches."""
-    plan = plan_run(raw_dir, Corpus(out_dir), batch_size)
+    plan = plan_run(raw_dir, Corpus(out_dir), batch_size, workers)
     return {"batches": plan.batches, "known": plan.known, "rejects": plan.rejects, "unchanged": plan.unchanged}
 
 
@@ -140,7 +140,7 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
     with corpus.lock(timeout=lock_timeout):
         for note in corpus.recover():
             logger.warning(note)
-        plan = discover_task(raw_dir, out_dir, batch_size)
+        plan = discover_task(raw_dir, out_dir, batch_size, workers)
         batches: list[list[RawItem]] = plan["batches"]
         logger.info("%d new or changed files in %d batches; %d unchanged", sum(map(len, batches)),
                     len(batches), plan["unchanged"])
