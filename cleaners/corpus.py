@@ -176,10 +176,31 @@ _SIG_FIELDS = tuple(f.name for f in fields(Signature))
 _SIG_TUPLES = frozenset(f.name for f in fields(Signature) if str(f.type).startswith("tuple"))
 
 
+def _string_tuples(column: pa.ChunkedArray, shared: dict[str, str]) -> list[tuple[str, ...]]:
+    """A list<string> column as tuples, one string object per distinct value (feature strings
+    repeat across documents: this halves the memory the signatures of a large corpus take, and
+    is faster than converting row by row)."""
+    out: list[tuple[str, ...]] = []
+    for chunk in column.chunks:
+        flat = chunk.flatten()
+        if flat.null_count:
+            out.extend(tuple(shared.setdefault(x, x) for x in v if x is not None) if v else ()
+                       for v in chunk.to_pylist())
+            continue
+        enc = pc.dictionary_encode(flat)
+        uniq = [shared.setdefault(x, x) for x in enc.dictionary.to_pylist()]
+        values = [uniq[i] for i in enc.indices.to_numpy(zero_copy_only=False).tolist()]
+        offsets = chunk.offsets.to_numpy()
+        offsets = (offsets - offsets[0]).tolist()
+        out.extend(tuple(values[a:b]) for a, b in zip(offsets, offsets[1:]))
+    return out
+
+
 def read_signatures(parts: Iterable[Path]) -> list[Signature]:
     """Signatures from Parquet parts, converted column by column (several times faster than
     row dicts; this runs on every signature of the corpus at each run)."""
     out: list[Signature] = []
+    shared: dict[str, str] = {}
     for part in parts:
         table = pq.read_table(part)
         cols = []
@@ -188,7 +209,7 @@ def read_signatures(parts: Iterable[Path]) -> list[Signature]:
                 default = next(f for f in fields(Signature) if f.name == name).default
                 cols.append([default] * table.num_rows)
             elif name in _SIG_TUPLES:
-                cols.append([tuple(v) if v else () for v in table.column(name).to_pylist()])
+                cols.append(_string_tuples(table.column(name), shared))
             else:
                 cols.append(table.column(name).to_pylist())
         out.extend(Signature(*row) for row in zip(*cols))
