@@ -44,8 +44,10 @@ import flows  # noqa: E402,F401  (offline Prefect defaults)
 def make_corpus(n: int, out: Path, seed: int, truth: Path) -> str:
     """n text dumps (no HTML) from bench/make_corpus.py; its truth file goes to `truth`."""
     out.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(n), str(out), "--seed", str(seed),
-                    "--html-share", "0", "--truth", str(truth)], check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(n), str(out), "--seed",
+                           str(seed), "--html-share", "0", "--truth", str(truth)], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"bench/make_corpus.py failed:\n{done.stderr}")
     return "bench/make_corpus.py, text dumps, 10% planted duplicates"
 
 
@@ -63,6 +65,8 @@ class TreeRss:
         self.peak = 0
         self.cpu: dict[int, tuple[str, float]] = {}  # pid -> (role, CPU seconds since start)
         self.own_cpu = 0.0  # CPU time of the sampling itself (in the flow's process)
+        self.peak_pss = 0  # the same for PSS: pages shared between processes counted once
+        self._n = 0
         self._base: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -83,9 +87,13 @@ class TreeRss:
             procs += self._me.children(recursive=True)
         except Exception:
             pass
+        self._n += 1
+        pss = 0 if self._n % 10 == 0 else None  # PSS is costlier to read: every 10th sample
         for p in procs:
             try:
                 total += p.memory_info().rss
+                if pss is not None:
+                    pss += p.memory_full_info().pss
                 t = p.cpu_times()
                 used = t.user + t.system
             except Exception:
@@ -94,6 +102,8 @@ class TreeRss:
                 self._base.setdefault(p.pid, used if self._thread is None else 0.0)
                 self.cpu[p.pid] = (self._role(p), 0.0)
             self.cpu[p.pid] = (self.cpu[p.pid][0], used - self._base[p.pid])
+        if pss is not None:
+            self.peak_pss = max(self.peak_pss, pss)
         return total
 
     def cpu_by_role(self) -> dict[str, float]:
@@ -115,6 +125,8 @@ class TreeRss:
         self.cpu.clear()
         self._base.clear()
         self.own_cpu = 0.0
+        self.peak_pss = 0
+        self._n = -1
         self.peak = self.sample()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._stop.clear()
@@ -243,11 +255,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sizes = [2_000, 10_000] if args.quick else sorted(args.sizes)
 
-    from prefect.logging import disable_run_logger  # noqa: F401  (import Prefect before timing)
+    work = Path(tempfile.mkdtemp(prefix="newscurate-bench-", dir=args.work_dir))
+    # a Prefect home (and database) of its own: other Prefect runs on the machine share the
+    # default ~/.prefect database, and their writes would be timed as this run's overhead
+    if "PREFECT_API_URL" not in os.environ:
+        os.environ.setdefault("PREFECT_HOME", str(work / "prefect-home"))
 
     import flows.curate as fc
-
-    work = Path(tempfile.mkdtemp(prefix="newscurate-bench-", dir=args.work_dir))
     print(f"machine: {os.cpu_count()} cores; workers={args.workers} batch_size={args.batch_size}")
     clock = TaskClock()
     clock.install()
@@ -279,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             results[n] = wall
             print(f"full run: {wall:.1f} s, {n / wall:,.0f} articles/s; kept {res['kept']:,}, "
                   f"duplicates {res['duplicates']:,}, rejected {res['rejected']:,}")
-            print(f"peak RSS (process tree incl. Prefect server): {_mb(rss.peak)}")
+            print(f"peak memory of the process tree incl. the Prefect server: RSS summed {_mb(rss.peak)} "
+                  f"(counts pages the forked workers share once per process), PSS summed {_mb(rss.peak_pss)}")
             print(f"prefect overhead (tasks): {(wall - busy) / wall:.1%} of wall time "
                   f"({wall - busy:.1f} s outside task bodies; task bodies: "
                   + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(parts.items())) + ")")
