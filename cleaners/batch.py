@@ -47,7 +47,7 @@ def plan_run(raw_dir: str | Path, corpus: Corpus, batch_size: int, workers: int 
                 plan.rejects.append(Reject(found.source, found.reason, found.detail))
             continue
         prev = manifest.get(found.source)
-        records = containers.get(found.source) if prev is None else None
+        records = containers.get(found.source)
         if prev is not None or records:
             try:
                 st = os.stat(found.path)
@@ -56,8 +56,11 @@ def plan_run(raw_dir: str | Path, corpus: Corpus, batch_size: int, workers: int 
             if records:
                 # records are stamped with the file's size and mtime when a run reads it; one
                 # stamped with the current ones means no byte changed since (records a rerun
-                # finds unchanged are not stamped again)
-                if st is not None and any(manifest[r][1:3] == (st.st_size, st.st_mtime_ns) for r in records):
+                # finds unchanged are not stamped again). A file rejected as a whole (a damaged
+                # WARC) is read again, its records already curated counting as unchanged.
+                rejected = prev is not None and prev[0] is None
+                if not rejected and st is not None and any(
+                        manifest[r][1:3] == (st.st_size, st.st_mtime_ns) for r in records):
                     plan.unchanged += len(records)
                     continue
                 plan.known.update((r, manifest[r][0]) for r in records if manifest[r][0] is not None)

@@ -150,5 +150,13 @@ def test_a_corrupt_warc_is_rejected_and_looked_at_again(raw, tmp_path):
     _, staged = _run(raw, out, "r1")
     rejects = pq.read_table(out / "rejects").to_pylist()
     assert any(r["source"] == "crawls/c2.warc.gz" and r["reason"] == "corrupt_warc" for r in rejects)
+    read_before = [s.source for b in staged for s in b.seen if s.source.startswith("crawls/c2.warc.gz#")]
+    assert read_before  # the records before the damage were read
     plan = plan_run(raw, Corpus(out), batch_size=10)
     assert [it.source for b in plan.batches for it in b] == ["crawls/c2.warc.gz"]
+    # looked at again: the records read before count as unchanged, nothing is curated twice
+    _, staged2 = _run(raw, out, "r2")
+    assert sum(b.unchanged for b in staged2) == len(read_before)
+    assert [s.source for b in staged2 for s in b.seen] == ["crawls/c2.warc.gz"]
+    sources = [r["source"] for t in ("articles", "duplicates") for r in pq.read_table(out / t).to_pylist()]
+    assert len(sources) == len(set(sources))
