@@ -3,15 +3,18 @@ the Prefect flow and the tests."""
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from cleaners.decode import Decoded, Limits, decode
 from cleaners.dedup import DedupParams, Signature, make_signature
 from cleaners.html import extract_html
 from cleaners.model import Cleaned, RejectError
-from cleaners.sources import RawItem, RawReject, content_sha256, discover, read_bytes
+from cleaners.sources import (RawItem, RawReject, content_sha256, discover, is_warc, iter_warc, looks_like_warc,
+                              read_bytes)
 from cleaners.text import clean_blocks, clean_text
 
 
@@ -113,43 +116,115 @@ def process_item(item: RawItem, data: bytes, settings: Settings) -> Article | Re
                    url=item.url, fetched=item.fetched)
 
 
-def process_batch(items: Sequence[RawItem], settings: Settings,
-                  known: dict[str, str] | None = None) -> BatchOutput:
-    """Read, decode, clean and sign a batch of raw files.
+def _add(out: BatchOutput, item: RawItem, data: bytes, size: int, mtime_ns: int, settings: Settings,
+         known: dict[str, str]) -> None:
+    """Clean and sign one input's bytes into `out` (or count it unchanged)."""
+    sha = content_sha256(data)
+    if known.get(item.source) == sha:
+        out.unchanged += 1
+        return
+    result = process_item(item, data, settings)
+    if isinstance(result, Reject):
+        out.rejects.append(result)
+        out.seen.append(Seen(item.source, sha, size, mtime_ns, None))
+        return
+    out.articles.append(result)
+    out.signatures.append(make_signature(result.doc_id, result.cleaned.text,
+                                         title=result.cleaned.metadata.title,
+                                         sources=result.cleaned.metadata.sources,
+                                         params=settings.dedup))
+    out.seen.append(Seen(item.source, sha, size, mtime_ns, result.doc_id))
 
-    `known` maps a source path to the sha256 the corpus already holds for it: an item whose bytes
+
+def _warc_records(item: RawItem, size: int, mtime_ns: int, settings: Settings, known: dict[str, str],
+                  out: BatchOutput) -> Iterator[None]:
+    """Each HTML response record of a WARC file into `out`, one at a time (yields after each).
+
+    Records are recorded in the manifest with the WARC file's size and mtime, so that a later run
+    skips the whole file when these are unchanged; a reject of the file itself (`corrupt_warc`,
+    unreadable) is not, so such a file is looked at again."""
+    for found in iter_warc(Path(item.path), raw_root=Path(item.path).parent, limits=settings.limits,
+                           source=item.source):
+        if isinstance(found, RawReject):
+            out.rejects.append(Reject(found.source, found.reason, found.detail))
+            is_record = found.source != item.source
+            out.seen.append(Seen(found.source, None, size if is_record else -1, mtime_ns if is_record else -1, None))
+        else:
+            record, payload = found
+            _add(out, record, payload, size, mtime_ns, settings, known)
+        yield
+
+
+def _item_outputs(item: RawItem, settings: Settings, known: dict[str, str], out: BatchOutput) -> Iterator[None]:
+    """One raw file (a WARC file: each of its records) into `out`; yields after each input."""
+    try:
+        st = os.stat(item.path)
+        if is_warc(item.source):
+            yield from _warc_records(item, st.st_size, st.st_mtime_ns, settings, known, out)
+            return
+        data = read_bytes(item, settings.limits)
+    except RejectError as exc:
+        out.rejects.append(Reject(item.source, exc.reason, exc.detail))
+        out.seen.append(Seen(item.source, None, -1, -1, None))
+        yield
+        return
+    except OSError as exc:
+        reason = "vanished" if isinstance(exc, FileNotFoundError) else "unreadable"
+        out.rejects.append(Reject(item.source, reason, f"{type(exc).__name__}: {exc}"))
+        out.seen.append(Seen(item.source, None, -1, -1, None))
+        yield
+        return
+    if looks_like_warc(data):  # a WARC file under another name
+        del data
+        yield from _warc_records(item, st.st_size, st.st_mtime_ns, settings, known, out)
+        return
+    _add(out, item, data, st.st_size, st.st_mtime_ns, settings, known)
+    yield
+
+
+def iter_batch(items: Iterable[RawItem], settings: Settings, known: dict[str, str] | None = None,
+               chunk_size: int = 256) -> Iterator[BatchOutput]:
+    """Read, decode, clean and sign raw files, handing the results over in chunks of about
+    `chunk_size` inputs, so that a caller can write each chunk and let it go (a WARC file of any
+    size expands into many chunks). Always yields at least one chunk.
+
+    `known` maps a source to the sha256 the corpus already holds for it: an input whose bytes
     still hash the same is counted as unchanged and produces nothing.
     """
-    out = BatchOutput()
     known = known or {}
+    out = BatchOutput()
+    yielded = False
     for item in items:
-        try:
-            st = Path(item.path).stat()
-            data = read_bytes(item, settings.limits)
-        except RejectError as exc:
-            out.rejects.append(Reject(item.source, exc.reason, exc.detail))
-            out.seen.append(Seen(item.source, None, -1, -1, None))
-            continue
-        except OSError as exc:
-            out.rejects.append(Reject(item.source, "unreadable", f"{type(exc).__name__}: {exc}"))
-            out.seen.append(Seen(item.source, None, -1, -1, None))
-            continue
-        sha = content_sha256(data)
-        if known.get(item.source) == sha:
-            out.unchanged += 1
-            continue
-        result = process_item(item, data, settings)
-        if isinstance(result, Reject):
-            out.rejects.append(result)
-            out.seen.append(Seen(item.source, sha, st.st_size, st.st_mtime_ns, None))
-            continue
-        out.articles.append(result)
-        out.signatures.append(make_signature(result.doc_id, result.cleaned.text,
-                                             title=result.cleaned.metadata.title,
-                                             sources=result.cleaned.metadata.sources,
-                                             params=settings.dedup))
-        out.seen.append(Seen(item.source, sha, st.st_size, st.st_mtime_ns, result.doc_id))
-    return out
+        for _ in _item_outputs(item, settings, known, out):
+            if len(out.seen) >= chunk_size:
+                # hand the chunk over and empty `out` in place (the item generator holds it)
+                yield BatchOutput(out.articles, out.signatures, out.rejects, out.seen, out.unchanged)
+                yielded = True
+                out.articles, out.signatures, out.rejects, out.seen, out.unchanged = [], [], [], [], 0
+    if out.seen or out.unchanged or not yielded:
+        yield out
+
+
+def process_batch(items: Sequence[RawItem], settings: Settings,
+                  known: dict[str, str] | None = None) -> BatchOutput:
+    """`iter_batch` in one piece."""
+    total = BatchOutput()
+    for out in iter_batch(items, settings, known, chunk_size=sys.maxsize):
+        total.articles += out.articles
+        total.signatures += out.signatures
+        total.rejects += out.rejects
+        total.seen += out.seen
+        total.unchanged += out.unchanged
+    return total
+
+
+def batch_known(items: Iterable[RawItem], known: dict[str, str]) -> dict[str, str]:
+    """The part of `known` (source -> sha256) a batch needs: its files, and the records of its
+    WARC files (sources ``"<file>#<offset>"``)."""
+    if not known:
+        return {}
+    sources = {it.source for it in items}
+    return {src: sha for src, sha in known.items() if src in sources or src.rpartition("#")[0] in sources}
 
 
 def iter_inputs(paths: Iterable[Path]) -> Iterable[RawItem | RawReject]:

@@ -23,13 +23,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from cleaners.batch import run_batch
+from cleaners.batch import plan_run, run_batch
 from cleaners.corpus import CommitResult, Corpus, StagedBatch
 from cleaners.decode import Limits
 from cleaners.dedup import DedupParams, deduplicate
-from cleaners.pipeline import Reject, Seen, Settings
+from cleaners.pipeline import Reject, Seen, Settings, batch_known
 from cleaners.report import RunSummary, render_report
-from cleaners.sources import RawItem, RawReject, discover
+from cleaners.sources import RawItem
 from flows import artifacts, progress
 
 
@@ -38,37 +38,10 @@ class InvariantViolation(RuntimeError):
 
 
 @task(name="discover", retries=1)
-def discover_task(raw_dir: str, out_dir: str, batch_size: int) -> dict[str, Any]:
+def discover_task(raw_dir: str, out_dir: str, batch_size: int, workers: int = 1) -> dict[str, Any]:
     """List raw files, leave out the ones the corpus already holds unchanged, and cut batches."""
-    corpus = Corpus(out_dir)
-    manifest = corpus.manifest()
-    todo: list[RawItem] = []
-    known: dict[str, str] = {}
-    rejects: list[Reject] = []
-    unchanged = 0
-    for found in discover(Path(raw_dir)):
-        if isinstance(found, RawReject):
-            prev = manifest.get(found.source)
-            if prev is not None and prev[3] == "reject" and prev[0] is None:
-                unchanged += 1
-            else:
-                rejects.append(Reject(found.source, found.reason, found.detail))
-            continue
-        prev = manifest.get(found.source)
-        if prev is not None:
-            sha, size, mtime_ns, _ = prev
-            try:
-                st = os.stat(found.path)
-            except OSError:
-                st = None
-            if st is not None and sha is not None and st.st_size == size and st.st_mtime_ns == mtime_ns:
-                unchanged += 1
-                continue
-            if sha is not None:
-                known[found.source] = sha
-        todo.append(found)
-    batches = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
-    return {"batches": batches, "known": known, "rejects": rejects, "unchanged": unchanged}
+    plan = plan_run(raw_dir, Corpus(out_dir), batch_size, workers)
+    return {"batches": plan.batches, "known": plan.known, "rejects": plan.rejects, "unchanged": plan.unchanged}
 
 
 # Process pools of the runs in progress in this process, by run id. Clean tasks run in threads of
@@ -91,7 +64,7 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     # forkserver: workers fork from a clean server process (never from this one, whose Prefect
     # threads would not survive a fork), with the cleaning libraries already imported.
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["cleaners.batch"])
+    ctx.set_forkserver_preload(["cleaners.batch", "pandas"])  # pyarrow imports pandas on first use
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
@@ -129,9 +102,8 @@ def _clean_all(batches: list[list[RawItem]], known: dict[str, str], out_dir: str
     with _runner(min(workers, len(batches)), dask_address) as runner:
         futures = []
         for n, items in enumerate(batches):
-            batch_known = {it.source: known[it.source] for it in items if it.source in known}
             futures.append(runner.submit(clean_batch_task, parameters=dict(
-                out_dir=out_dir, run_id=run_id, batch_no=n, items=items, settings=settings, known=batch_known)))
+                out_dir=out_dir, run_id=run_id, batch_no=n, items=items, settings=settings, known=batch_known(items, known))))
         for n, fut in enumerate(futures):
             try:
                 staged.append(fut.result())
@@ -153,6 +125,9 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
     `dedup` overrides fields of cleaners.dedup.DedupParams (thresholds; see the README).
     """
     logger = get_run_logger()
+    # absolute paths: the clean tasks may run in other processes with another working directory
+    # (Dask workers); with a Dask cluster both folders must be on a filesystem the workers share
+    raw_dir, out_dir = str(Path(raw_dir).resolve()), str(Path(out_dir).resolve())
     started = dt.datetime.now(dt.timezone.utc)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     corpus = Corpus(out_dir)
@@ -167,7 +142,7 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
     with corpus.lock(timeout=lock_timeout):
         for note in corpus.recover():
             logger.warning(note)
-        plan = discover_task(raw_dir, out_dir, batch_size)
+        plan = discover_task(raw_dir, out_dir, batch_size, workers)
         batches: list[list[RawItem]] = plan["batches"]
         logger.info("%d new or changed files in %d batches; %d unchanged", sum(map(len, batches)),
                     len(batches), plan["unchanged"])

@@ -1,0 +1,82 @@
+"""The glue that keeps large runs fast and small in memory: batch planning, chunked staging and
+commit, signature reading."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from cleaners.batch import plan_run, run_batch
+from cleaners.corpus import Corpus, read_signatures, signature_rows
+from cleaners.dedup import Signature, make_signature
+from cleaners.pipeline import Settings
+
+TEXTS = [
+    "Quarry workers in Brenton County voted on Thursday to accept a 4.5% pay rise, the union said. "
+    "\"We have waited three years for this,\" said Alma Reyes, a shift leader at the Delmore quarry.",
+    "The Riverside ferry will stop running in January after the operator, Tidewater Lines, lost "
+    "its contract, the harbour board told reporters on Monday.",
+    "Short note.",
+    "",
+]
+
+
+def _article(i: int) -> str:
+    return (f"Parish notice {i}\n\n"
+            f"The parish council of Little Ormsby met on day {i} of the month and approved {i * 7} new "
+            f"benches for the green, the clerk, Morag Tully, said after a vote of {i % 9} to {i % 5}.\n\n"
+            f"Work on bench number {i} starts next week near the old well and the pond.")
+
+
+def test_read_signatures_is_what_from_record_gives(tmp_path):
+    sigs = [make_signature(f"d{i}", t, title=f"Title {i}" if i % 2 else None, sources=["Reuters"] if i == 0 else [])
+            for i, t in enumerate(TEXTS)]
+    path = tmp_path / "sig.parquet"
+    pq.write_table(signature_rows(sigs), path)
+    slow = [Signature.from_record(r) for r in pq.read_table(path).to_pylist()]
+    fast = read_signatures([path, path])
+    assert fast == slow + slow
+    assert fast[0].entities and isinstance(fast[0].entities, tuple)
+    # one object per distinct feature string, across files
+    assert fast[0].entities[0] is fast[len(sigs)].entities[0]
+
+
+def _raw(tmp_path: Path, n: int) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(n):
+        (raw / f"{i:03d}.txt").write_text(_article(i), encoding="utf-8")
+    return raw
+
+
+def test_batches_are_cut_so_every_worker_gets_one(tmp_path):
+    raw = _raw(tmp_path, 10)
+    corpus = Corpus(tmp_path / "out")
+    assert [len(b) for b in plan_run(raw, corpus, batch_size=500, workers=1).batches] == [10]
+    assert [len(b) for b in plan_run(raw, corpus, batch_size=500, workers=4).batches] == [3, 3, 3, 1]
+    assert [len(b) for b in plan_run(raw, corpus, batch_size=4, workers=2).batches] == [4, 4, 2]
+
+
+def test_a_batch_is_staged_and_committed_chunk_by_chunk(tmp_path, monkeypatch):
+    import cleaners.batch
+
+    monkeypatch.setattr(cleaners.batch, "CHUNK_SIZE", 3)
+    raw = _raw(tmp_path, 8)
+    out = tmp_path / "out"
+    corpus = Corpus(out)
+    plan = plan_run(raw, corpus, batch_size=500)
+    staged = run_batch(str(out), "r1", 0, plan.batches[0], Settings(), {})
+    assert staged.articles == 8 and staged.cpu_seconds > 0
+    part = corpus.staging("r1") / "clean" / "part-000000.parquet"
+    assert pq.ParquetFile(part).num_row_groups == 3  # 3 + 3 + 2 inputs
+    assert pq.ParquetFile(corpus.staging("r1") / "sig" / part.name).num_row_groups == 3
+    sigs = corpus.staged_signatures("r1")
+    drop = sigs[4].doc_id
+    from cleaners.dedup import Decision
+
+    result = corpus.commit("r1", [Decision(drop, sigs[0].doc_id, "near", 0.9, "made up")], [], staged.seen)
+    assert result.articles == 7 and result.duplicates == 1
+    articles = pq.read_table(out / "articles")
+    assert articles.num_rows == 7 and drop not in articles.column("doc_id").to_pylist()
+    assert sorted(s.doc_id for s in corpus.signatures()) == sorted(s.doc_id for s in sigs if s.doc_id != drop)
+    assert corpus.check_run("r1", [s.source for s in staged.seen]) == []
