@@ -967,6 +967,26 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
 
 
 def clean_html(html: str, *, url: str | None = None) -> Cleaned:
-    """The HTML path end to end: body blocks joined by blank lines."""
+    """The HTML path end to end: trafilatura on the pre-cleaned tree, then the named line rules of
+    `cleaners.text` (teasers, bylines, credits, footers...) on its blocks.
+
+    The learned line classifier of the text path is not applied here: it is trained on page dumps,
+    and on trafilatura's blocks it costs more recall than it gains precision (bench/quality.py).
+    """
+    from cleaners.metadata import find_sources
+    from cleaners.text import rule_reason
+
     ex = extract_html(html, url=url)
-    return Cleaned(text="\n\n".join(ex.blocks), metadata=ex.metadata, removed=ex.removed, format="html")
+    kept: list[str] = []
+    removed = list(ex.removed)
+    for block in ex.blocks:
+        reason = rule_reason(block.strip())
+        if reason is None:
+            kept.append(block)
+        else:
+            removed.append(Removed(block, check_reason(reason)))
+    meta = ex.metadata
+    body = "\n\n".join(kept)
+    credited = [r.text for r in removed if r.reason == "source_credit"]
+    meta.sources = meta.sources or find_sources("\n\n".join([body, *credited]))
+    return Cleaned(text=body, metadata=meta, removed=removed, format="html")

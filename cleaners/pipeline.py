@@ -11,11 +11,11 @@ from typing import Iterable, Iterator, Sequence
 
 from cleaners.decode import Decoded, Limits, decode
 from cleaners.dedup import DedupParams, Signature, make_signature
-from cleaners.html import extract_html
+from cleaners.html import clean_html
 from cleaners.model import Cleaned, RejectError
 from cleaners.sources import (RawItem, RawReject, content_sha256, discover, is_warc, iter_warc, looks_like_warc,
                               read_bytes)
-from cleaners.text import clean_blocks, clean_text
+from cleaners.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,7 @@ def make_doc_id(source: str, sha256: str) -> str:
 def clean_decoded(decoded: Decoded, *, url: str | None = None) -> Cleaned:
     """Decoded text -> the article body and metadata, through the text or the HTML path."""
     if decoded.format == "html":
-        extract = extract_html(decoded.text, url=url)
-        cleaned = clean_blocks(extract.blocks, hint=extract.metadata)
-        cleaned.removed = extract.removed + cleaned.removed
-        cleaned.format = "html"
+        cleaned = clean_html(decoded.text, url=url)
     else:
         cleaned = clean_text(decoded.text)
         cleaned.format = "text"
