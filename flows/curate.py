@@ -23,17 +23,14 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from cleaners import faults
 from cleaners.batch import run_batch
-from cleaners.corpus import CommitResult, Corpus, StagedBatch
+from cleaners.corpus import CommitResult, Corpus, InvariantViolation, StagedBatch
 from cleaners.decode import Limits
 from cleaners.dedup import DedupParams, deduplicate
 from cleaners.pipeline import Reject, Seen, Settings
 from cleaners.report import RunSummary, render_report
 from cleaners.sources import RawItem, RawReject, discover
-
-
-class InvariantViolation(RuntimeError):
-    """A raw file seen by the run is not in exactly one of articles/, duplicates/, rejects/."""
 
 
 @task(name="discover", retries=1)
@@ -45,6 +42,7 @@ def discover_task(raw_dir: str, out_dir: str, batch_size: int) -> dict[str, Any]
     known: dict[str, str] = {}
     rejects: list[Reject] = []
     unchanged = 0
+    skipped: dict[str, RawItem] = {}
     for found in discover(Path(raw_dir)):
         if isinstance(found, RawReject):
             prev = manifest.get(found.source)
@@ -62,10 +60,16 @@ def discover_task(raw_dir: str, out_dir: str, batch_size: int) -> dict[str, Any]
                 st = None
             if st is not None and sha is not None and st.st_size == size and st.st_mtime_ns == mtime_ns:
                 unchanged += 1
+                skipped[found.source] = found
                 continue
             if sha is not None:
                 known[found.source] = sha
         todo.append(found)
+    # duplicates of a kept article that a changed file may supersede are curated again with it
+    for source in sorted(corpus.dependents([it.source for it in todo if it.source in manifest])):
+        if source in skipped:
+            todo.append(skipped.pop(source))
+            unchanged -= 1
     batches = [todo[i:i + batch_size] for i in range(0, len(todo), batch_size)]
     return {"batches": batches, "known": known, "rejects": rejects, "unchanged": unchanged}
 
@@ -80,6 +84,9 @@ _POOLS: dict[str, Executor] = {}
 def clean_batch_task(out_dir: str, run_id: str, batch_no: int, items: list[RawItem],
                      settings: Settings, known: dict[str, str]) -> StagedBatch:
     """Read, decode, clean and sign one batch; stage its articles and signatures as Parquet."""
+    from prefect.runtime import task_run
+
+    faults.batch(batch_no, task_run.run_count)  # test hook, inert unless NEWSCURATE_FAULT is set
     pool = _POOLS.get(run_id)
     if pool is None:
         return run_batch(out_dir, run_id, batch_no, items, settings, known)
@@ -95,9 +102,12 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 @task(name="deduplicate")
-def dedup_task(out_dir: str, run_id: str, params: DedupParams):
+def dedup_task(out_dir: str, run_id: str, params: DedupParams, sources: list[str]):
+    """Judge the run's new articles against each other and against the corpus, leaving out the
+    earlier versions of the files the run saw again (the commit replaces them)."""
     corpus = Corpus(out_dir)
-    return deduplicate(corpus.staged_signatures(run_id), corpus.signatures(), params)
+    return deduplicate(corpus.staged_signatures(run_id), corpus.signatures(exclude=corpus.held_doc_ids(sources)),
+                       params)
 
 
 @task(name="commit")
@@ -136,6 +146,7 @@ def _clean_all(batches: list[list[RawItem]], known: dict[str, str], out_dir: str
                 staged.append(fut.result())
             except Exception as exc:
                 logger.error("batch %d failed after its retries: %s", n, exc)
+                Corpus(out_dir).unstage_batch(run_id, n)
                 staged.append(StagedBatch(n, 0, 0, rejects=[
                     Reject(it.source, "batch_failed", f"{type(exc).__name__}: {exc}") for it in batches[n]]))
     return staged
@@ -190,7 +201,7 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
             corpus.discard(run_id)
             return {"run_id": run_id, "seen": unchanged, "new": 0, "kept": 0, "duplicates": 0, "rejected": 0,
                     "unchanged": unchanged, "out_dir": str(Path(out_dir).resolve()), "report": None}
-        decisions = dedup_task(out_dir, run_id, settings.dedup) if new_articles else []
+        decisions = dedup_task(out_dir, run_id, settings.dedup, [s.source for s in seen]) if new_articles else []
         reasons = Counter()
         for b in staged:
             reasons.update(b.removed_reasons)
@@ -205,6 +216,7 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
                 result.duplicates, result.rejects, unchanged)
     return {"run_id": run_id, "seen": len(seen) + unchanged, "new": len(seen), "kept": result.articles,
             "duplicates": result.duplicates, "rejected": result.rejects, "unchanged": unchanged,
+            "superseded": result.superseded,
             "out_dir": str(Path(out_dir).resolve()), "report": str(Path(out_dir).resolve() / "reports" / f"{run_id}.md")}
 
 
