@@ -1,58 +1,973 @@
-"""Signatures per level, candidates, verification, clusters, the kept choice."""
+"""Deduplication of cleaned article bodies at three levels.
+
+* ``exact``: the same body once whitespace, case and punctuation are normalised away.
+* ``near``: the same text republished with edits, truncation or a different page around it.
+  Verified with word 5-gram Jaccard (MinHash estimate) and containment (share of the shorter
+  text's 5-grams found in the longer one, from a consistent bottom-k sample of 5-gram hashes).
+* ``story``: two outlets telling the same specific event in their own words. Verified with a
+  weighted overlap of the specific things such rewrites keep: people and organisations named,
+  numbers and dates, quoted phrases and the credited source.
+
+Candidate pairs come from datasketch ``MinHashLSH`` indexes, one signature set per level
+(``near``: 5-gram MinHash of the whole body plus one of its lead; ``story``: MinHash of the
+story features); exact duplicates share every MinHash value and so always meet as near
+candidates. Only candidate pairs are verified: there is no all-pairs comparison.
+
+Clusters are connected components of verified exact/near pairs; story pairs then merge
+clusters only when the story verification also holds against the cluster's kept article
+(guard against A~B, B~C pulling in an unrelated C). One article is kept per cluster: an
+article kept by an earlier run if there is one, else the most complete body (most words),
+ties broken by the smallest ``doc_id``.
+
+Signatures are compact (no text), picklable and persistable as a Parquet table
+(``SIGNATURE_SCHEMA``), so a later run dedups new documents against already kept ones.
+"""
 from __future__ import annotations
 
-import hashlib
+import math
 import re
-from dataclasses import dataclass
-from typing import Any, Sequence
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
 
+import numpy as np
 import pyarrow as pa
+import xxhash
+from datasketch import MinHash, MinHashLSH
+from datasketch.lean_minhash import LeanMinHash
+
+__all__ = [
+    "DedupParams",
+    "Signature",
+    "SIGNATURE_SCHEMA",
+    "Decision",
+    "make_signature",
+    "deduplicate",
+    "verify_pair",
+]
+
+KINDS = ("exact", "near", "story")
 
 
 @dataclass(frozen=True)
 class DedupParams:
-    num_perm: int = 128
+    """Thresholds of the three dedup levels (all simple scalars).
+
+    Signature-shaping fields (``num_perm``, ``story_num_perm``, ``shingle_size``,
+    ``lead_words``, ``sketch_size``) must stay the same across runs that share a corpus:
+    signatures made with other values cannot be compared.
+    """
+
+    # --- signature shape
+    num_perm: int = 128  # MinHash permutations of the near-level (5-gram) signature
+    story_num_perm: int = 128  # permutations of the lead and story signatures
+    shingle_size: int = 5  # words per shingle at near level
+    lead_words: int = 60  # words of the body's lead in the lead signature
+    event_words: int = 120  # words of the body's lead whose content words describe the event
+    sketch_size: int = 192  # bottom-k 5-gram hashes kept for containment
+    min_words: int = 8  # bodies shorter than this are only matched exactly
+    # --- candidate search (MinHashLSH Jaccard thresholds)
+    near_lsh_threshold: float = 0.3  # whole-body 5-gram MinHash
+    lead_lsh_threshold: float = 0.5  # lead 5-gram MinHash (truncations keep the lead)
+    story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
+    story_lsh_rows: int = 2  # 2 rows: pairs sharing ~15% of their names meet with p~0.8
+    max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
+    # --- verification
+    near_jaccard: float = 0.5  # 5-gram Jaccard at or above: near copy
+    near_containment: float = 0.4  # share of the shorter text's 5-grams in the longer: near copy
+    near_min_shared: int = 12  # sampled 5-grams that must be shared for containment to count
+    story_score: float = 0.42  # story score at or above: same story
+    story_min_features: int = 3  # specific shared features (names, numbers, quotes) needed
+    story_min_weight: float = 9.0  # summed weight of shared features needed
+
+
+_SCHEME = "affine32"
+_SEED = 1
+
+
+# --------------------------------------------------------------------------- text features
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_TOKEN_RE = re.compile(r"[^\W\d_][\w'’&.-]*[^\W_]|[^\W\d_]|\d[\d,.]*\d%?|\d%?", re.UNICODE)
+_SENT_END_RE = re.compile(
+    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bNo)(?<!\bJr)(?<!\bSr)"
+    r"(?<=[.!?:;])[\"'”’)]*\s+|\n+"
+)
+_QUOTE_RES = (
+    re.compile(r"“([^”\n]{12,400})”"),
+    re.compile(r"(?<![\w])\"([^\"\n]{12,400})\"(?![\w])"),
+    re.compile(r"(?<![\w])‘([^’\n]{12,400}?)’(?![\w])"),
+    re.compile(r"«([^»\n]{12,400})»"),
+    re.compile(r"(?<![\w'])''([^'\n]{12,400}?)''"),
+)
+
+# Capitalised words that are not names: function words, titles, calendar words, sentence glue.
+_NOT_ENTITY = frozenset(
+    """
+    a an the and or but nor so yet for of in on at to from by with without as into onto upon
+    about above after against along among around before behind below beneath beside besides
+    between beyond despite during except inside near off outside over past since through
+    throughout till toward towards under underneath until unto via within
+    i me my mine we us our ours you your yours he him his she her hers it its they them their
+    theirs this that these those who whom whose which what when where why how whoever whatever
+    is are was were be been being am do does did done have has had having will would shall
+    should can could may might must ought not no yes all any both each either every few many
+    more most much neither none other others same several some such than then there here
+    also just only even still very too again ever never now once already soon later today
+    tonight tomorrow yesterday meanwhile however therefore thus hence instead otherwise
+    although though because while whereas if unless whether
+    mr mrs ms miss dr prof sir madam mister st jr sr i've i'm i'll i'd we're we've it's
+    that's there's let's don't can't won't isn't
+    monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    news report reports reported update updated read more photo photos video image images
+    click share comment comments email print advertisement subscribe
+    said says say told asked added according
+    one two three four five six seven eight nine ten first second third last next new
+    year years week weeks day days month months time times people
+    """.split()
+)
+
+# Named things so common in news that sharing them says little about the event.
+_COMMON_ENTITY = frozenset(
+    """
+    us u.s u.s.a usa america american americans uk u.k britain british england english
+    china chinese india indian japan japanese russia russian france french germany german
+    europe european eu australia australian canada canadian africa african asia asian
+    washington london new york beijing paris government president minister prime police
+    court state states united national international world global city county republic
+    kingdom north south east west northern southern eastern western company group inc ltd
+    corp co plc university council party house senate congress ministry department office
+    ceo chief executive chairman director officer senior vice secretary general
+    internet web online tv ap reuters afp bloomberg associated press
+    """.split()
+)
+
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_SCALE = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mln": 1e6, "mn": 1e6,
+    "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+}
+_NUM_RE = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s?(%|per\s?cent|percent)?"
+    r"(?:\s?(thousand|million|billion|trillion|mln|mn|bn|tn|m|b|k)\b)?",
+    re.IGNORECASE,
+)
+_DATE_RE = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b"
+    r"|\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
+_SOURCE_NAME = r"((?:the\s+)?[A-Z][\w&.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w&.-]*){0,4})"
+_SOURCE_RES = (
+    re.compile(r"^[A-Z][A-Z .,'’/-]{1,40}\(\s*([A-Za-z][\w .&/-]{0,30}?)\s*\)\s*[-–—:]", re.M),
+    re.compile(r"^\(\s*([A-Z][\w .&/-]{0,30}?)\s*\)", re.M),
+    re.compile(r"\b(?:told|according to|reported by|via|quoted by|cited by|in an interview with)\s+"
+               + _SOURCE_NAME),
+)
+_REPORTED_RE = re.compile(r"\s(?:reported|reports|has reported|had reported|quoted)\b")
+_NAME_BEFORE_RE = re.compile(_SOURCE_NAME + r"\s*$")
+_SOURCE_STOP = frozenset("he she it they we i you his her their its reporters the a an this".split())
+
+
+def _norm_token(tok: str) -> str:
+    tok = tok.lower().replace("’", "'")
+    if tok.endswith("'s"):
+        tok = tok[:-2]
+    return tok.strip("'.-&")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text.lower())
+
+
+def _normalise_for_exact(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join(_WORD_RE.findall(text.casefold()))
+
+
+def _shingles(words: list[str], n: int) -> list[str]:
+    if not words:
+        return []
+    if len(words) <= n:
+        return [" ".join(words)]
+    return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+def _number_key(m: re.Match[str]) -> str | None:
+    whole, frac, pct, scale = m.group(1), m.group(2), m.group(3), m.group(4)
+    digits = whole.replace(",", "")
+    try:
+        value = float(digits + ("." + frac if frac else ""))
+    except ValueError:
+        return None
+    if scale:
+        s = scale.lower()
+        # "m"/"b" alone only count as scale after a currency-looking amount with a decimal or
+        # small value ("$1.5m", "15m"); otherwise they are a unit (metres) and are dropped.
+        value *= _SCALE.get(s, 1.0)
+    if pct:
+        return f"n:{value:g}%"
+    if not frac and not scale and not pct and 1900 <= value <= 2100 and len(digits) == 4:
+        return f"y:{int(value)}"
+    if value <= 12 and not frac and not scale:
+        return None  # small counts are everywhere
+    return f"n:{value:g}"
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENT_END_RE.split(text) if s and s.strip()]
+
+
+_ENT_TOKEN_RE = re.compile(
+    r"[^\W\d_](?:[\w&]|['’.-](?=[^\W_]))*|\d[\w,.]*|\n|[^\w\s]", re.UNICODE
+)
+_SENT_END = frozenset(".!?:;\n")
+_ABBREV = frozenset("mr mrs ms dr st jr sr no vs gov sen rep gen lt col capt prof inc co corp ltd u.s".split())
+
+
+def _entities(text: str) -> tuple[set[str], set[str]]:
+    """Single-word and two-word names: runs of capitalised tokens that are not sentence glue.
+
+    Punctuation breaks a run. A sentence-initial capitalised word only counts if it continues
+    into a capitalised run ("Wang Xiang said") or the same word is capitalised somewhere else
+    mid-sentence. Long all-capital words (shouted headings, datelines) are not names.
+    """
+    toks = _ENT_TOKEN_RE.findall(text)
+    n = len(toks)
+    # which tokens start a sentence
+    initial = [False] * n
+    at_start = True
+    for i, t in enumerate(toks):
+        c = t[0]
+        if c.isalpha():
+            initial[i] = at_start
+            at_start = False
+        elif c.isdigit():
+            at_start = False
+        elif t in _SENT_END:
+            if t == "." and i and (len(toks[i - 1]) == 1 and toks[i - 1].isupper() or "." in toks[i - 1] or toks[i - 1].lower() in _ABBREV):
+                continue
+            at_start = True
+    name_cache: dict[str, str | None] = {}
+
+    def name_key(t: str) -> str | None:
+        k = name_cache.get(t, "")
+        if k != "":
+            return k
+        if not t[0].isupper() or (len(t) > 5 and t.isupper()):
+            k = None
+        else:
+            k = _norm_token(t)
+            if len(k) < 2 or k in _NOT_ENTITY:
+                k = None
+        name_cache[t] = k
+        return k
+
+    keys = [name_key(t) if t[0].isalpha() else None for t in toks]
+    mid_caps = {keys[i] for i in range(n) if keys[i] and not initial[i]}
+    singles: set[str] = set()
+    pairs: set[str] = set()
+    run: list[str] = []
+    for i in range(n + 1):
+        k = keys[i] if i < n else None
+        if k is not None:
+            if initial[i] and k not in mid_caps and not (i + 1 < n and keys[i + 1] is not None):
+                k = None
+            else:
+                run.append(k)
+                continue
+        if run:
+            if len(run) == 1:
+                singles.add(run[0])
+            elif len(run) == 2:
+                # "First Last": the last name is how later mentions name the person
+                singles.add(run[1])
+            for j in range(1, len(run)):
+                pairs.add(run[j - 1] + " " + run[j])
+            run = []
+    return singles, pairs
+
+
+def _numbers(text: str) -> set[str]:
+    out: set[str] = set()
+    for m in _NUM_RE.finditer(text):
+        k = _number_key(m)
+        if k:
+            out.add(k)
+    for m in _DATE_RE.finditer(text):
+        if m.group(1):
+            month, day = _MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
+        else:
+            month, day = _MONTHS[m.group(4).lower()], int(m.group(3))
+        if 1 <= day <= 31:
+            out.add(f"d:{month:02d}-{day:02d}")
+    return out
+
+
+def _quotes(text: str, max_quotes: int = 12, max_chars: int = 160) -> list[str]:
+    found: list[str] = []
+    seen: set[str] = set()
+    for rx in _QUOTE_RES:
+        for m in rx.finditer(text):
+            words = _words(m.group(1))
+            if len(words) < 4:
+                continue
+            q = " ".join(words)[:max_chars].rsplit(" ", 1)[0] if len(" ".join(words)) > max_chars else " ".join(words)
+            if q not in seen:
+                seen.add(q)
+                found.append(q)
+    # keep the longest quotes: they carry the most specific wording
+    found.sort(key=lambda q: (-len(q), q))
+    return sorted(found[:max_quotes])
+
+
+def _detect_sources(text: str, given: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for s in given:
+        k = _source_key(s)
+        if k:
+            out.add(k)
+    head = text[:4000]
+    for rx in _SOURCE_RES:
+        for m in rx.finditer(head if rx.pattern.startswith("^") else text):
+            k = _source_key(m.group(1))
+            if k:
+                out.add(k)
+    for m in _REPORTED_RE.finditer(text):
+        before = _NAME_BEFORE_RE.search(text[max(0, m.start() - 60) : m.start()])
+        if before:
+            k = _source_key(before.group(1))
+            if k:
+                out.add(k)
+    return out
+
+
+_TERM_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+_TERM_STOP = _NOT_ENTITY | frozenset(
+    """
+    said would could also after their there they this that with from have been were will
+    more than into about over when which while some such only other most many just like
+    make made take took being well back still where what year years last first
+    """.split()
+)
+
+
+def _lead_terms(title: str | None, text: str, n_words: int) -> tuple[str, ...]:
+    """Stems (first 6 letters) of the content words of the title and the body's lead."""
+    words = _TERM_RE.findall(((title or "") + "\n" + text[: n_words * 12]).lower())
+    n_title = len(_TERM_RE.findall((title or "").lower()))
+    out = {w[:6] for w in words[: n_title + n_words] if len(w) >= 4 and w not in _TERM_STOP}
+    return tuple(sorted(out))
+
+
+def _source_key(name: str) -> str | None:
+    words = [w for w in _words(name) if w not in ("the", "via")]
+    if not words or words[0] in _SOURCE_STOP or len(words) > 5:
+        return None
+    return " ".join(words)
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+@lru_cache(maxsize=8)
+def _template(num_perm: int) -> MinHash:
+    return MinHash(num_perm=num_perm, seed=_SEED, hashfunc=xxhash.xxh32_intdigest, scheme=_SCHEME)
+
+
+def _minhash(items: Sequence[bytes], num_perm: int) -> bytes:
+    m = _template(num_perm).copy()
+    if items:
+        m.update_batch(items)
+    return m.hashvalues.astype("<u4").tobytes()
+
+
+def _minhashes(item_lists: Sequence[Sequence[bytes]], num_perm: int) -> list[bytes]:
+    """Like MinHash.bulk over several item lists, reusing one initialised template."""
+    return [_minhash(items, num_perm) for items in item_lists]
 
 
 @dataclass(frozen=True)
 class Signature:
+    """What dedup needs to know of one document; no text, a few KB at most."""
+
     doc_id: str
     words: int
-    exact: str
+    content_hash: int  # xxh64 of the normalised body (exact level)
+    shingles: int  # number of distinct 5-gram shingles
+    near_mh: bytes  # uint32 MinHash hashvalues of the body's 5-grams (num_perm values)
+    lead_mh: bytes  # uint32 MinHash hashvalues of the lead's 5-grams (story_num_perm values)
+    story_mh: bytes  # uint32 MinHash hashvalues of the story features (story_num_perm values)
+    sketch: bytes  # sorted uint32: the sketch_size smallest 5-gram hashes (all if fewer)
+    sketch_size: int  # k the sketch was made with (it holds every 5-gram if shorter than k)
+    entities: tuple[str, ...] = ()  # lower-cased names, single words and "first last" pairs
+    numbers: tuple[str, ...] = ()  # "n:100000000", "n:5.2%", "y:2019", "d:01-12"
+    quotes: tuple[str, ...] = ()  # normalised quoted phrases (4+ words)
+    sources: tuple[str, ...] = ()  # credited sources, lower-cased ("reuters")
+    lead_terms: tuple[str, ...] = ()  # content-word stems of the title and lead (the event)
 
-    def to_record(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "words": self.words, "exact": self.exact}
+    def to_record(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "words": self.words,
+            "content_hash": self.content_hash,
+            "shingles": self.shingles,
+            "near_mh": self.near_mh,
+            "lead_mh": self.lead_mh,
+            "story_mh": self.story_mh,
+            "sketch": self.sketch,
+            "sketch_size": self.sketch_size,
+            "entities": list(self.entities),
+            "numbers": list(self.numbers),
+            "quotes": list(self.quotes),
+            "sources": list(self.sources),
+            "lead_terms": list(self.lead_terms),
+        }
 
     @classmethod
-    def from_record(cls, d: dict[str, Any]) -> "Signature":
-        return cls(d["doc_id"], d["words"], d["exact"])
+    def from_record(cls, d: dict) -> "Signature":
+        return cls(
+            doc_id=str(d["doc_id"]),
+            words=int(d["words"]),
+            content_hash=int(d["content_hash"]),
+            shingles=int(d["shingles"]),
+            near_mh=bytes(d["near_mh"]),
+            lead_mh=bytes(d["lead_mh"]),
+            story_mh=bytes(d["story_mh"]),
+            sketch=bytes(d["sketch"]),
+            sketch_size=int(d["sketch_size"]),
+            entities=tuple(d.get("entities") or ()),
+            numbers=tuple(d.get("numbers") or ()),
+            quotes=tuple(d.get("quotes") or ()),
+            sources=tuple(d.get("sources") or ()),
+            lead_terms=tuple(d.get("lead_terms") or ()),
+        )
 
 
-SIGNATURE_SCHEMA = pa.schema([("doc_id", pa.string()), ("words", pa.int64()), ("exact", pa.string())])
+SIGNATURE_SCHEMA = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("words", pa.int32(), nullable=False),
+        pa.field("content_hash", pa.uint64(), nullable=False),
+        pa.field("shingles", pa.int32(), nullable=False),
+        pa.field("near_mh", pa.binary(), nullable=False),
+        pa.field("lead_mh", pa.binary(), nullable=False),
+        pa.field("story_mh", pa.binary(), nullable=False),
+        pa.field("sketch", pa.binary(), nullable=False),
+        pa.field("sketch_size", pa.int32(), nullable=False),
+        pa.field("entities", pa.list_(pa.string())),
+        pa.field("numbers", pa.list_(pa.string())),
+        pa.field("quotes", pa.list_(pa.string())),
+        pa.field("sources", pa.list_(pa.string())),
+        pa.field("lead_terms", pa.list_(pa.string())),
+    ]
+)
+
+
+def story_features(sig: Signature) -> list[str]:
+    """The items of the story-level MinHash: the specific names and the quoted words.
+
+    Years, very common names, numbers and sources are left out: shared by unrelated
+    articles, they would only fill the buckets (numbers still count in the verification).
+    """
+    items = ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY]
+    for q in sig.quotes:
+        items += ["q:" + g for g in _quote_grams(q)]
+    return items
+
+
+def _quote_grams(q: str) -> list[str]:
+    w = q.split()
+    return [" ".join(w[i : i + 4]) for i in range(max(1, len(w) - 3))]
+
+
+def make_signature(
+    doc_id: str,
+    text: str,
+    *,
+    title: str | None = None,
+    sources: Sequence[str] = (),
+    params: DedupParams = DedupParams(),
+) -> Signature:
+    """Signature of one cleaned body (pure; safe to run in worker processes)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    norm = _normalise_for_exact(text)
+    words = norm.split()
+    sh = _shingles(words, params.shingle_size)
+    distinct = sorted({x.encode("utf-8") for x in sh})
+    lead = [x.encode("utf-8") for x in _shingles(words[: params.lead_words], params.shingle_size)]
+    if distinct:
+        hashes = np.fromiter((xxhash.xxh32_intdigest(s, seed=0x5EED) for s in distinct), dtype=np.uint32, count=len(distinct))
+        hashes = np.unique(hashes)[: params.sketch_size]
+    else:
+        hashes = np.zeros(0, dtype=np.uint32)
+    singles, pairs = _entities(text)
+    if title:
+        t_singles, t_pairs = _entities(title)
+        # a headline is title-cased: only keep its names that the body also names
+        singles |= t_singles & singles
+        pairs |= t_pairs & pairs
+    nums = _numbers(text)
+    quotes = _quotes(text)
+    srcs = _detect_sources(text, sources)
+    proto = Signature(
+        doc_id=doc_id,
+        words=len(words),
+        content_hash=xxhash.xxh64_intdigest(norm.encode("utf-8")),
+        shingles=len(distinct),
+        near_mh=b"",
+        lead_mh=b"",
+        story_mh=b"",
+        sketch=hashes.astype("<u4").tobytes(),
+        sketch_size=params.sketch_size,
+        entities=tuple(sorted(singles | pairs)),
+        numbers=tuple(sorted(nums)),
+        quotes=tuple(quotes),
+        sources=tuple(sorted(srcs)),
+        lead_terms=_lead_terms(title, text, params.event_words),
+    )
+    near_mh = _minhash(distinct, params.num_perm)
+    lead_mh, story_mh = _minhashes(
+        [lead, sorted({x.encode("utf-8") for x in story_features(proto)})], params.story_num_perm
+    )
+    return Signature(
+        **{**proto.__dict__, "near_mh": near_mh, "lead_mh": lead_mh, "story_mh": story_mh}
+    )
+
+
+# --------------------------------------------------------------------------- verification
 
 
 @dataclass(frozen=True)
 class Decision:
     doc_id: str
     duplicate_of: str
-    kind: str
+    kind: str  # "exact" | "near" | "story"
     score: float
     evidence: str
 
 
-def make_signature(doc_id: str, text: str, *, title: str | None = None, sources: Sequence[str] = (),
-                   params: DedupParams = DedupParams()) -> Signature:
-    words = re.findall(r"\w+", text.lower())
-    return Signature(doc_id, len(words), hashlib.sha1(" ".join(words).encode()).hexdigest())
+def _hv(b: bytes) -> np.ndarray:
+    return np.frombuffer(b, dtype="<u4")
 
 
-def deduplicate(new: Sequence[Signature], existing: Sequence[Signature] = (),
-                params: DedupParams = DedupParams()) -> list[Decision]:
-    seen = {s.exact: s.doc_id for s in existing}
-    out = []
-    for s in sorted(new, key=lambda s: (-s.words, s.doc_id)):
-        if s.exact in seen:
-            out.append(Decision(s.doc_id, seen[s.exact], "exact", 1.0, "same normalised body"))
+def _jaccard_est(a: bytes, b: bytes) -> float:
+    x, y = _hv(a), _hv(b)
+    if len(x) == 0 or len(x) != len(y):
+        return 0.0
+    return float(np.count_nonzero(x == y)) / len(x)
+
+
+def _containment(a: Signature, b: Signature) -> tuple[float, int, int]:
+    """Share of the smaller document's 5-grams found in the other, from bottom-k sketches.
+
+    Each sketch holds every hash of its document below its own cut-off, so both restricted to
+    the lower cut-off are exact samples of the same hash range: a consistent sample.
+    Returns (containment, shared, sampled).
+    """
+    sa, sb = _hv(a.sketch), _hv(b.sketch)
+    if len(sa) == 0 or len(sb) == 0:
+        return 0.0, 0, 0
+    cut_a = int(sa[-1]) if len(sa) >= a.sketch_size else 1 << 32
+    cut_b = int(sb[-1]) if len(sb) >= b.sketch_size else 1 << 32
+    cut = min(cut_a, cut_b)
+    ra, rb = sa[sa <= cut], sb[sb <= cut]
+    if len(ra) == 0 or len(rb) == 0:
+        return 0.0, 0, 0
+    shared = int(np.intersect1d(ra, rb, assume_unique=True).size)
+    small = min(len(ra), len(rb))
+    return shared / small, shared, small
+
+
+class _Weights:
+    """Feature weights for the story score: rarer features in the signature set weigh more."""
+
+    TYPE_WEIGHT = {"e": 1.0, "p": 1.6, "n": 1.3, "y": 0.35, "d": 0.8, "s": 0.8, "q": 2.0}
+
+    def __init__(self, sigs: Iterable[Signature]) -> None:
+        df: Counter[str] = Counter()
+        n = 0
+        for s in sigs:
+            n += 1
+            df.update(s.entities)
+            df.update(s.numbers)
+            df.update("t:" + t for t in s.lead_terms)
+        self.df = df
+        self.n = n
+        # a floor on the corpus size keeps weights sane on tiny inputs
+        self.n_eff = max(n, 200)
+
+    def idf(self, feat: str) -> float:
+        d = self.df.get(feat, 1)
+        # smoothed idf relative to a background corpus of n_eff documents
+        return math.log((self.n_eff + 1) / (d + 0.5 * self.n_eff / 100 + 0.5))
+
+    def entity(self, e: str) -> float:
+        base = self.TYPE_WEIGHT["p" if " " in e else "e"]
+        if e in _COMMON_ENTITY or any(part in _COMMON_ENTITY for part in e.split()) and " " not in e:
+            base *= 0.25
+        return base * self.idf(e)
+
+    def number(self, n: str) -> float:
+        return self.TYPE_WEIGHT[n[0]] * self.idf(n)
+
+    def term(self, t: str) -> float:
+        return self.idf("t:" + t)
+
+
+def _event_similarity(a: Signature, b: Signature, w: _Weights) -> tuple[float, list[str]]:
+    """Weighted cosine of the lead content words: what happened, not only who."""
+    ta, tb = set(a.lead_terms), set(b.lead_terms)
+    if not ta or not tb:
+        return 0.0, []
+    shared = ta & tb
+    ws = sum(w.term(t) for t in shared)
+    wa = sum(w.term(t) for t in ta)
+    wb = sum(w.term(t) for t in tb)
+    return ws / math.sqrt(wa * wb), sorted(shared, key=lambda t: (-w.term(t), t))
+
+
+EVENT_SHARE = 0.5
+
+
+def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
+    ea, eb = set(a.entities), set(b.entities)
+    na, nb = set(a.numbers), set(b.numbers)
+    wa_e = {e: w.entity(e) for e in ea}
+    wb_e = {e: w.entity(e) for e in eb}
+    wa_n = {n: w.number(n) for n in na}
+    wb_n = {n: w.number(n) for n in nb}
+    shared_e = ea & eb
+    shared_n = na & nb
+    # a two-word name shared implies its parts: count the pair, not the parts again
+    covered = {p for e in shared_e if " " in e for p in e.split()}
+    shared_e_w = {e: wa_e[e] for e in shared_e if e not in covered}
+    shared_n_w = {n: wa_n[n] for n in shared_n}
+    ga = {g for q in a.quotes for g in _quote_grams(q)}
+    gb = {g for q in b.quotes for g in _quote_grams(q)}
+    shared_q = ga & gb
+    quote_w = min(3, len(shared_q)) * w.TYPE_WEIGHT["q"] * 3.0
+    shared_s = set(a.sources) & set(b.sources)
+    source_w = w.TYPE_WEIGHT["s"] * 3.0 if shared_s else 0.0
+    shared = sum(shared_e_w.values()) + sum(shared_n_w.values()) + quote_w + source_w
+
+    def total(we: dict, wn: dict) -> float:
+        cov = {p for e in we if " " in e for p in e.split()}
+        return sum(v for e, v in we.items() if e not in cov) + sum(wn.values())
+
+    ta, tb = total(wa_e, wa_n), total(wb_e, wb_n)
+    denom = math.sqrt(max(ta, 1.0) * max(tb, 1.0))
+    entity_score = shared / (denom + 1e-9)
+    event, shared_terms = _event_similarity(a, b, w)
+    score = entity_score * (1 - EVENT_SHARE) + event * EVENT_SHARE * 2
+    specific = sum(1 for v in list(shared_e_w.values()) + list(shared_n_w.values()) if v >= 2.0)
+    specific += min(3, len(shared_q))
+    info = {
+        "shared_w": shared,
+        "specific": specific,
+        "names": sorted(shared_e_w, key=lambda e: -shared_e_w[e]),
+        "numbers": sorted(shared_n_w, key=lambda n: -shared_n_w[n]),
+        "quotes": sorted(shared_q)[:3],
+        "sources": sorted(shared_s),
+        "entity_score": entity_score,
+        "event": event,
+        "terms": shared_terms[:10],
+    }
+    return min(score, 1.0), info
+
+
+def verify_pair(a: Signature, b: Signature, params: DedupParams = DedupParams(), weights: _Weights | None = None) -> tuple[str, float, str] | None:
+    """Verify one candidate pair: (kind, score, evidence) of the strongest level, or None."""
+    if a.content_hash == b.content_hash and a.words == b.words:
+        return "exact", 1.0, f"identical normalised body ({a.words} words)"
+    if a.words >= params.min_words and b.words >= params.min_words:
+        jac = _jaccard_est(a.near_mh, b.near_mh)
+        cont, shared, sampled = _containment(a, b)
+        if jac >= params.near_jaccard or (cont >= params.near_containment and shared >= params.near_min_shared):
+            short, long_ = (a, b) if a.words <= b.words else (b, a)
+            return (
+                "near",
+                round(max(jac, cont), 4),
+                f"5-gram jaccard {jac:.2f}; containment {cont:.2f} of {short.doc_id} "
+                f"({short.words} words) in {long_.doc_id} ({long_.words} words), "
+                f"{shared}/{sampled} sampled 5-grams shared",
+            )
+    if weights is None:
+        weights = _Weights([a, b])
+    score, info = _story_score(a, b, weights)
+    if (
+        score >= params.story_score
+        and info["specific"] >= params.story_min_features
+        and info["shared_w"] >= params.story_min_weight
+    ):
+        parts = []
+        if info["names"]:
+            parts.append("names: " + ", ".join(info["names"][:10]))
+        if info["numbers"]:
+            parts.append("numbers/dates: " + ", ".join(x.split(":", 1)[1] for x in info["numbers"][:8]))
+        if info["quotes"]:
+            parts.append("quotes: " + " | ".join(f'"{q}"' for q in info["quotes"]))
+        if info["sources"]:
+            parts.append("sources: " + ", ".join(info["sources"]))
+        if info["terms"]:
+            parts.append("lead words: " + ", ".join(info["terms"]))
+        return "story", round(score, 4), (
+            f"story score {score:.2f} (names/numbers {info['entity_score']:.2f}, lead words {info['event']:.2f}); shared "
+            + "; ".join(parts)
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- candidate search
+
+
+def _lean(hv: bytes) -> LeanMinHash:
+    return LeanMinHash(seed=_SEED, hashvalues=_hv(hv).astype(np.uint32), scheme=_SCHEME)
+
+
+def _lsh_pairs(
+    sigs: Sequence[Signature],
+    attr: str,
+    threshold: float | None,
+    num_perm: int,
+    eligible: Sequence[int],
+    is_new: Sequence[bool],
+    max_bucket: int,
+    bands: tuple[int, int] | None = None,
+) -> set[tuple[int, int]]:
+    if bands is not None:
+        lsh = MinHashLSH(num_perm=num_perm, params=bands)
+    else:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    with lsh.insertion_session() as sess:
+        for i in eligible:
+            sess.insert(i, _lean(getattr(sigs[i], attr)), check_duplication=False)
+    pairs: set[tuple[int, int]] = set()
+    for table in lsh.hashtables:
+        for key in table.keys():
+            members = table.get(key)
+            if len(members) < 2:
+                continue
+            mem = sorted(members)
+            news = [i for i in mem if is_new[i]]
+            if not news:
+                continue
+            if len(mem) > max_bucket:
+                # a degenerate bucket (boilerplate-only bodies): pair each new doc with
+                # its neighbours in id order only, which keeps exact groups connected
+                for k in range(len(mem) - 1):
+                    if is_new[mem[k]] or is_new[mem[k + 1]]:
+                        pairs.add((mem[k], mem[k + 1]))
+                continue
+            for x in news:
+                for y in mem:
+                    if x != y and (not is_new[y] or y > x):
+                        pairs.add((x, y) if x < y else (y, x))
+    return pairs
+
+
+# --------------------------------------------------------------------------- clustering
+
+
+class _UF:
+    def __init__(self, n: int) -> None:
+        self.p = list(range(n))
+
+    def find(self, x: int) -> int:
+        p = self.p
+        while p[x] != x:
+            p[x] = p[p[x]]
+            x = p[x]
+        return x
+
+    def union(self, a: int, b: int) -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[rb] = ra
+        return ra
+
+
+def deduplicate(
+    new: Sequence[Signature],
+    existing: Sequence[Signature] = (),
+    params: DedupParams = DedupParams(),
+) -> list[Decision]:
+    """Judge the new documents against each other and against already kept ones.
+
+    Returns one Decision per new document that is a duplicate (kept documents get none).
+    Existing documents are never judged: they stay kept.
+    """
+    sigs: list[Signature] = list(existing) + list(new)
+    n_old = len(existing)
+    n = len(sigs)
+    if not new:
+        return []
+    is_new = [i >= n_old for i in range(n)]
+    # a document listed twice (same doc_id) is only judged once
+    seen_ids: dict[str, int] = {}
+    for i, s in enumerate(sigs):
+        if s.doc_id in seen_ids:
+            is_new[i] = False if i < n_old else is_new[i]
+        seen_ids.setdefault(s.doc_id, i)
+    long_enough = [i for i, s in enumerate(sigs) if s.words >= params.min_words]
+
+    # exact groups by content hash (covers bodies too short for the shingle levels)
+    by_hash: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, s in enumerate(sigs):
+        if s.words:
+            by_hash[(s.content_hash, s.words)].append(i)
+    cand: set[tuple[int, int]] = set()
+    for group in by_hash.values():
+        if len(group) > 1 and any(is_new[i] for i in group):
+            for a, b in zip(group, group[1:]):
+                cand.add((a, b))
+    cand |= _lsh_pairs(sigs, "near_mh", params.near_lsh_threshold, params.num_perm, long_enough, is_new, params.max_bucket)
+    cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.story_num_perm, long_enough, is_new, params.max_bucket)
+    story_eligible = [i for i in long_enough if sigs[i].entities or sigs[i].quotes]
+    cand |= _lsh_pairs(
+        sigs, "story_mh", None, params.story_num_perm, story_eligible, is_new, params.max_bucket,
+        bands=(params.story_lsh_bands, params.story_lsh_rows),
+    )
+
+    weights = _Weights(sigs)
+    edges: dict[tuple[int, int], tuple[str, float, str]] = {}
+    for a, b in sorted(cand):
+        if sigs[a].doc_id == sigs[b].doc_id:
+            continue
+        v = verify_pair(sigs[a], sigs[b], params, weights)
+        if v is not None:
+            edges[(a, b)] = v
+
+    def rank(i: int) -> tuple:
+        # kept preference: already kept first, then most words, then smallest doc_id
+        s = sigs[i]
+        return (0 if not is_new[i] else 1, -s.words, s.doc_id)
+
+    # 1) components of exact/near pairs (copies of one text: chaining is safe)
+    uf = _UF(n)
+    for (a, b), (kind, _, _) in edges.items():
+        if kind != "story":
+            uf.union(a, b)
+    comp = [uf.find(i) for i in range(n)]
+    comp_members: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        comp_members[comp[i]].append(i)
+    head = {r: min(m, key=rank) for r, m in comp_members.items()}  # kept copy of each component
+
+    # 2) story pairs join components into clusters, strongest pair first. A cluster is a star
+    #    around its kept article: every component head in it must verify as the same story
+    #    against the kept article, so A~B, B~C never pulls in an unrelated C.
+    cl = _UF(n)  # over component roots
+    cl_heads: dict[int, list[int]] = {r: [h] for r, h in head.items()}
+    cl_kept: dict[int, int] = dict(head)
+    story_of: dict[int, tuple[str, float, str]] = {}  # head -> verification against kept
+    story_edges = sorted(
+        ((v[1], a, b) for (a, b), v in edges.items() if v[0] == "story"), key=lambda t: (-t[0], t[1], t[2])
+    )
+
+    def check(x: int, y: int) -> tuple[str, float, str] | None:
+        v = edges.get((x, y) if x < y else (y, x))
+        if v is None:
+            v = verify_pair(sigs[x], sigs[y], params, weights)
+        return v
+
+    for _score, a, b in story_edges:
+        ra, rb = cl.find(comp[a]), cl.find(comp[b])
+        if ra == rb:
+            continue
+        ka, kb = cl_kept[ra], cl_kept[rb]
+        if not is_new[ka] and not is_new[kb]:
+            continue  # two articles kept earlier stay kept
+        k = min((ka, kb), key=rank)
+        others = [h for h in cl_heads[ra] + cl_heads[rb] if h != k]
+        verdicts = {}
+        for h in others:
+            v = story_of.get(h) if (h in story_of and cl_kept[ra if k == ka else rb] == k and h in cl_heads[ra if k == ka else rb]) else check(h, k)
+            if v is None:
+                break
+            verdicts[h] = v
         else:
-            seen[s.exact] = s.doc_id
+            r = cl.union(ra, rb)
+            other_root = rb if r == ra else ra
+            cl_heads[r] = cl_heads[r] + cl_heads.pop(other_root)
+            cl_kept[r] = k
+            cl_kept.pop(other_root, None)
+            story_of.update(verdicts)
+
+    # 3) decisions: every new document that is not its cluster's kept article
+    out: list[Decision] = []
+    for i in range(n):
+        if not is_new[i]:
+            continue
+        k = cl_kept[cl.find(comp[i])]
+        if k == i or sigs[k].doc_id == sigs[i].doc_id:
+            continue
+        h = head[comp[i]]
+        if comp[i] == comp[k]:
+            v = check(i, k)
+            if v is None or v[0] == "story":
+                # a copy of a copy: report the copy link that joined it
+                v = _copy_path(i, k, comp_members[comp[i]], edges, sigs)
+        else:
+            hv = story_of.get(h) or check(h, k)
+            if i == h:
+                v = hv
+            else:
+                dv = check(i, k)
+                if dv is not None:
+                    v = dv
+                else:
+                    cv = check(i, h) or ("near", 0.0, "copy cluster")
+                    v = ("story", hv[1], f"{cv[0]} copy of {sigs[h].doc_id} ({cv[2]}), which tells the same story: {hv[2]}")
+        out.append(Decision(sigs[i].doc_id, sigs[k].doc_id, v[0], float(v[1]), v[2]))
     return out
+
+
+def _copy_path(i: int, k: int, members: list[int], edges, sigs) -> tuple[str, float, str]:
+    """Shortest exact/near path from i to k inside one copy component, as evidence."""
+    mset = set(members)
+    adj: dict[int, list[tuple[int, tuple[str, float, str]]]] = defaultdict(list)
+    for (a, b), v in edges.items():
+        if v[0] != "story" and a in mset and b in mset:
+            adj[a].append((b, v))
+            adj[b].append((a, v))
+    prev: dict[int, tuple[int, tuple[str, float, str]]] = {i: (i, ("exact", 1.0, ""))}
+    queue = [i]
+    for x in queue:
+        if x == k:
+            break
+        for y, v in sorted(adj[x], key=lambda t: t[0]):
+            if y not in prev:
+                prev[y] = (x, v)
+                queue.append(y)
+    steps = []
+    x = k
+    while x != i and x in prev:
+        px, v = prev[x]
+        steps.append((px, x, v))
+        x = px
+    steps.reverse()
+    kind = "exact" if all(v[0] == "exact" for _, _, v in steps) else "near"
+    score = min((v[1] for _, _, v in steps), default=0.0)
+    text = " -> ".join(f"{sigs[b].doc_id} ({v[0]} {v[1]:.2f})" for _, b, v in steps)
+    return kind, score, f"copy of a copy: {sigs[i].doc_id} -> {text}"
+
+

@@ -1,18 +1,340 @@
-"""title, subtitle, authors, date, site, credited sources."""
+"""Metadata found in article text: credited sources, dates, authors and site names.
+
+Everything here works on plain strings so that both the text path and the HTML path can use it.
+"""
 from __future__ import annotations
 
 import re
+from datetime import date
 
-_VIA = re.compile(r"\[?\b(?:via|told|Sources?:)\s+([A-Z][\w&.]*(?:\s+[A-Z][\w&.]*)*)")
+# --- credited sources -----------------------------------------------------------------------
+#
+# An outlet name: one to six capitalised words, optionally starting with "The", allowing the
+# inner lower-case joiners of outlet names ("of", "and", "&", "for") and dots ("U.S.", "Yahoo!").
+_CAP = r"(?:[A-Z][\w'’.!&-]*|[A-Z]{2,}\w*|\d+[A-Za-z]+)"
+_JOIN = r"(?:of|de|for|the|and|&|on)"
+_OUTLET = rf"(?:The\s+)?{_CAP}(?:\s+(?:{_JOIN}\s+)?{_CAP}){{0,5}}"
+_OUT = rf"(?P<o>{_OUTLET})"
+
+# Words that look like outlets but are people's titles, pronouns or generic words.
+_NOT_OUTLET = {
+    "he", "she", "they", "it", "we", "i", "you", "his", "her", "their", "the", "a", "an", "this",
+    "that", "officials", "sources", "source", "police", "reporters", "reporter", "journalists",
+    "mr", "mrs", "ms", "dr", "president", "minister", "spokesman", "spokeswoman", "analysts",
+    "according", "people", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "today", "yesterday", "experts", "critics",
+    "investors", "residents", "witnesses", "authorities", "one", "two", "some", "many", "others",
+    "read", "click", "image", "photo", "video", "getty", "getty images", "shutterstock",
+}
+
+# Words that mark a credited name as a media outlet rather than a person.
+_MEDIA_WORD = re.compile(
+    r"\b(?:News|Times|Post|Journal|Press|Reuters|Bloomberg|Agency|Agence|Wire|Herald|Tribune|"
+    r"Telegraph|Guardian|Gazette|Daily|Weekly|Magazine|Radio|TV|Television|Network|Broadcasting|"
+    r"Channel|Insider|Review|Report|Reports|Observer|Economist|Chronicle|Courier|Mail|Express|"
+    r"Standard|Register|Verge|Arena|Wired|Mirror|Independent|Sun|Star|Bulletin|Digest|Monitor|"
+    r"Politico|Axios|Xinhua|Kyodo|Yonhap|Interfax|TASS|Tass|Nikkei|Caixin|Variety|Billboard|"
+    r"Forbes|Fortune|CNBC|CNN|BBC|NBC|ABC|CBS|NPR|PBS|AP|AFP|UPI|DPA|ANSA|EFE|PTI|IANS|RIA|"
+    r"Engadget|TechCrunch|Gizmodo|Mashable|AnandTech|Recode|Deadline|Hollywood|Vox|Slate|Atlantic|"
+    r"Yahoo|Sina|Weibo|Online|Media|Group|Financial|Associated|Street|Week|Mercury|Dispatch|"
+    r"Examiner|Sentinel|Inquirer|Enquirer|Globe|Pioneer|Hindu|Dawn|Kommersant|Vedomosti|Izvestia|"
+    r"Spiegel|Figaro|Monde|Pais|Repubblica|Corriere|Asahi|Mainichi|Yomiuri|Haaretz|Jazeera|"
+    r"Telecompaper|Digitimes|DigiTimes|Android|Authority|Phone|GSM|Tech|Technica|Crunch|Week)\b"
+)
+
+# Patterns that credit an outlet. Each has a named group "o" for the outlet.
+_CREDIT_PATTERNS: list[re.Pattern[str]] = [
+    # [Via Bloomberg], (via Reuters), via The Verge
+    re.compile(rf"\b[Vv]ia\s+{_OUT}"),
+    # [Sources: Phone Arena and GSM Arena], Source: Reuters
+    re.compile(rf"\[?\b[Ss]ources?\s*:\s*(?P<list>{_OUTLET}(?:\s*(?:,|and|&)\s*{_OUTLET})*)"),
+    # told Reuters, tells The Register, said in an interview with Bloomberg, speaking to the BBC
+    re.compile(rf"\b(?:told|tells|telling|said\s+to|speaking\s+to|spoke\s+to|confirmed\s+to)\s+(?:the\s+)?{_OUT}"),
+    re.compile(rf"\b(?:in\s+an?\s+)?(?:interview|conversation)\s+with\s+(?:the\s+)?{_OUT}"),
+    # Reuters has reported, The Wall Street Journal reports, Bloomberg reported
+    re.compile(rf"{_OUT}\s+(?:has\s+|had\s+)?(?:reported|reports|first\s+reported|revealed|said\s+in\s+a\s+report)\b"),
+    # according to the Associated Press / according to a report by Reuters / a report from Nikkei
+    re.compile(rf"\b[Aa]ccording\s+to\s+(?:a\s+report\s+(?:by|from|in)\s+|reports?\s+(?:by|from|in)\s+)?(?:the\s+)?{_OUT}"),
+    re.compile(rf"\b(?:a|the)\s+report\s+(?:by|from|in)\s+(?:the\s+)?{_OUT}"),
+    # reported by Reuters, as first reported by The Information
+    re.compile(rf"\breported\s+(?:by|in)\s+(?:the\s+)?{_OUT}"),
+    # (Reuters) - / (AP) — dateline credits
+    re.compile(r"\((?P<o>Reuters|AP|AFP|UPI|Bloomberg|Xinhua|dpa|DPA|IANS|PTI|ANI)\)\s*[-–—]"),
+]
+
+_AGENCY_SHORT = {"AP": "Associated Press"}
+
+
+def _clean_outlet(name: str) -> str | None:
+    name = name.strip(" .,;:[]()'\"’")
+    name = re.sub(r"[’']s$", "", name)
+    # drop trailing lower-case joiners that the pattern may have swallowed
+    name = re.sub(rf"\s+{_JOIN}$", "", name)
+    if not name or name.lower() in _NOT_OUTLET:
+        return None
+    if name.startswith("the "):
+        name = "The " + name[4:]
+    return name
+
+
+def _is_outlet(name: str, strong: bool) -> bool:
+    """`strong` patterns ("via X", "Sources: X", "X reports") name an outlet by construction;
+    the weak ones ("told X", "interview with X") also take people, so they need a media word
+    or an all-caps acronym."""
+    words = name.split()
+    if not words or len(words) > 7:
+        return False
+    if strong:
+        return True
+    if _MEDIA_WORD.search(name):
+        return True
+    return name.startswith("The ") and len(words) >= 2
+
+
+_STRONG = {0, 1, 4, 6, 8}
+
+
+_TRIGGER = re.compile(
+    r"\b(?:[Vv]ia|[Ss]ources?|told|tells|telling|said\s+to|speaking\s+to|spoke\s+to|confirmed\s+to|interview|"
+    r"conversation|reported|reports|revealed|[Aa]ccording|report)\b|\((?:Reuters|AP|AFP|UPI|Bloomberg|Xinhua|dpa|DPA|IANS|PTI|ANI)\)"
+)
+_REPORTS_VERB = re.compile(r"\s+(?:has\s+|had\s+)?(?:reported|reports|first\s+reported|revealed|said\s+in\s+a\s+report)\b")
+_OUTLET_END = re.compile(rf"(?P<o>{_OUTLET})$")
+
+
+def _credits_in(seg: str, base: int, found: list[tuple[int, str]]) -> None:
+    for k, pat in enumerate(_CREDIT_PATTERNS):
+        if k == 4:
+            matches = []
+            for v in _REPORTS_VERB.finditer(seg):
+                chunk_start = max(0, v.start() - 80)
+                m = _OUTLET_END.search(seg, chunk_start, v.start())
+                if m:
+                    matches.append(m)
+        else:
+            matches = pat.finditer(seg)
+        for m in matches:
+            if m.groupdict().get("list"):
+                parts = re.split(r"\s*(?:,|\band\b|&)\s*", m.group("list"))
+                pos = base + m.start("list")
+                for p in parts:
+                    name = _clean_outlet(p)
+                    if name and _is_outlet(name, True):
+                        found.append((pos, name))
+                        pos += 1
+                continue
+            name = _clean_outlet(m.group("o"))
+            if not name:
+                continue
+            if k == 4:
+                # the outlet is the subject of a clause: "The Wall Street Journal reports that ..."
+                o = name.split()
+                start = m.start("o") + (len(m.group("o")) - len(m.group("o").lstrip()))
+                before = seg[:start].rstrip()
+                if before and before[-1] not in ".!?\"“”:;—–-(\n[" and not before.endswith(","):
+                    # the outlet may have swallowed the last words of the sentence before it:
+                    # keep the longest tail that starts with a capital and reads as an outlet
+                    continue
+                if len(o) == 1 and not _MEDIA_WORD.search(name):
+                    continue
+            if not _is_outlet(name, k in _STRONG):
+                continue
+            found.append((base + m.start("o"), _AGENCY_SHORT.get(name, name)))
 
 
 def find_sources(text: str) -> list[str]:
+    """Outlets credited in `text` ("via Reuters", "told Bloomberg", "The Wall Street Journal
+    reports", "[Sources: Phone Arena and GSM Arena]", "according to the Associated Press"), in
+    order of first appearance, without duplicates. People ("Lei said") are not returned."""
+    found: list[tuple[int, str]] = []
+    base = 0
+    for seg in re.split(r"(?<=[.!?\n])\s+", text):
+        if _TRIGGER.search(seg):
+            _credits_in(seg, text.find(seg, base), found)
+        base += len(seg)
+    found.sort()
     out: list[str] = []
-    for m in _VIA.finditer(text):
-        if m.group(1) not in out:
-            out.append(m.group(1))
+    seen: set[str] = set()
+    for _, name in found:
+        key = name.lower()
+        if key.startswith("the "):
+            key = key[4:]
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
     return out
 
 
+# --- dates ----------------------------------------------------------------------------------
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
+    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
+    "december": 12,
+}
+_MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+
+_DATE_PATTERNS: list[re.Pattern[str]] = [
+    re.compile(rf"\b{_YEAR}-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?:\b|T)"),               # 2019-11-19
+    re.compile(rf"\b{_YEAR}/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)\b"),                    # 2019/11/19
+    re.compile(rf"\b{_MON}\s+{_DAY},?\s+{_YEAR}\b", re.I),                          # Nov. 19, 2019
+    re.compile(rf"\b{_DAY}(?:\s+of)?\s+{_MON},?\s+{_YEAR}\b", re.I),                # 22 Aug 2016
+    re.compile(rf"\b(?P<a>[0-3]?\d)[./](?P<b>[0-3]?\d)[./]{_YEAR}\b"),              # 12/19/2025, 19.12.2025
+    re.compile(rf"\b(?P<a>[0-3]?\d)-(?P<b>[0-3]?\d)-{_YEAR}\b"),                    # 02-12-2025
+    re.compile(rf"\b{_MON}\s+{_YEAR}\b", re.I),                                      # only month: no day
+]
+
+
+def _mk(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def find_date(s: str) -> tuple[str | None, int]:
+    """The first full date in `s` as (YYYY-MM-DD, start offset), or (None, -1)."""
+    best: tuple[int, str] | None = None
+    for k, pat in enumerate(_DATE_PATTERNS[:-1]):
+        for m in pat.finditer(s):
+            g = m.groupdict()
+            y = int(g["year"])
+            if k in (0, 1):
+                iso = _mk(y, int(g["m"]), int(g["d"]))
+            elif k in (2, 3):
+                iso = _mk(y, _MONTHS[g["mon"].lower().rstrip(".")], int(g["day"]))
+            else:
+                a, b = int(g["a"]), int(g["b"])
+                # month/day (US) unless the first number cannot be a month or dots are used
+                sep = s[m.start("a") + len(g["a"])]
+                if a > 12 or (sep == "." and b <= 12):
+                    iso = _mk(y, b, a)
+                else:
+                    iso = _mk(y, a, b)
+            if iso and (best is None or m.start() < best[0]):
+                best = (m.start(), iso)
+            break
+    if best is None:
+        return None, -1
+    return best[1], best[0]
+
+
 def parse_date(s: str) -> str | None:
-    return None
+    """A date in one of the common English formats ("22 Aug 2016", "Nov. 19, 2019 8:03 am ET",
+    "2019-11-19T08:03:00Z", "12/19/2025", "Friday, December 19, 2025") as YYYY-MM-DD, or None."""
+    if not s:
+        return None
+    return find_date(s)[0]
+
+
+# --- authors and site names -----------------------------------------------------------------
+
+_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’-]+|[A-Z]\.|[A-Z][a-z]?[A-Z][a-z]+|de|van|von|der|da|di|del|la|le|bin|al-[A-Z][a-z]+)"
+NAME_RE = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
+
+_NAME_STOP = {
+    "the", "and", "of", "for", "news", "home", "about", "contact", "share", "menu", "search",
+    "subscribe", "login", "sign", "more", "read", "new", "top", "best", "how", "why", "what",
+    "staff", "editor", "editors", "team", "updated", "published", "posted", "comments", "by",
+    "privacy", "policy", "terms", "related", "latest", "popular", "video", "videos", "photo",
+    "photos", "world", "business", "sports", "politics", "technology", "tech", "science",
+    "health", "opinion", "entertainment", "travel", "food", "style", "life", "culture", "us",
+    "uk", "local", "national", "international", "advertisement", "sponsored", "press", "media",
+    "all", "rights", "reserved", "skip", "content", "main", "table", "contents", "guide", "tips",
+}
+
+
+def looks_like_name(s: str) -> bool:
+    """A person's name: two to five capitalised words, none of them a common site word."""
+    s = s.strip()
+    if not (4 <= len(s) <= 50) or not NAME_RE.match(s):
+        return False
+    words = [w.lower().strip(".") for w in s.split()]
+    return not any(w in _NAME_STOP or w in _MONTHS for w in words)
+
+
+_BY_RE = re.compile(r"^(?:written\s+|posted\s+|reported\s+|words\s+|story\s+)?by[:\s]+(?P<rest>.+)$", re.I)
+_ROLE_TAIL = re.compile(
+    r"\s*(?:[,|–—-]\s*|\s+)(?:(?:senior|staff|chief|contributing|special|deputy|managing|associate|"
+    r"executive|political|foreign|technology|tech|science|health|business|news)\s+)*"
+    r"(?:writer|editor|reporter|correspondent|contributor|columnist|journalist|producer|analyst)\b.*$",
+    re.I,
+)
+
+
+def authors_from_byline(line: str) -> list[str]:
+    """Names in a byline such as "By Jane Doe and John Roe", "By JANE DOE, Staff Writer",
+    "Written by Jane Doe | May 2, 2024". Returns [] if the line is not a byline of people."""
+    m = _BY_RE.match(line.strip())
+    if not m:
+        return []
+    rest = m.group("rest")
+    rest = re.split(r"\s+(?:\||·|•|—|–|-)\s+|\s+(?:on|updated|published|posted)\s+", rest, maxsplit=1, flags=re.I)[0]
+    d, pos = find_date(rest)
+    if d and pos > 0:
+        rest = rest[:pos]
+    rest = _ROLE_TAIL.sub("", rest)
+    rest = re.sub(r"\s*,\s*(?:[A-Z]{2,}(?:\s*,\s*)?)+$", "", rest)  # ", MD, PhD"
+    parts = re.split(r"\s*(?:,|\band\b|&)\s*", rest)
+    out = []
+    for p in parts:
+        p = p.strip(" .,;:")
+        if p.isupper() and len(p) > 3:
+            p = p.title()
+        if looks_like_name(p):
+            out.append(p)
+    return out
+
+
+_BIO_RE = re.compile(
+    r"^(?P<first>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s+(?:is|was|has been|serves as)\s+"
+    r"(?:an?|the|our)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?i:writer|editor|reporter|correspondent|contributor|columnist|journalist|author|producer|"
+    r"analyst|blogger|freelancer|critic|host)\b(?:\s+(?:at|for|with)\s+(?P<site>(?:The\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,4}))?"
+)
+
+
+def parse_bio(line: str) -> tuple[str, str | None] | None:
+    """For an author bio ("Andy is a Senior Writer at Example Times, where ..."), the subject
+    (first name or full name) and the outlet named in it (or None). None if not a bio."""
+    m = _BIO_RE.match(line.strip())
+    if not m:
+        return None
+    first = m.group("first")
+    if first.lower() in {"this", "it", "he", "she", "there", "that", "the"}:
+        return None
+    site = m.group("site")
+    if site:
+        site = re.sub(r"[’']s$", "", site.strip(" .,;"))
+    return first, site
+
+
+_TRUST_RE = re.compile(r"\bWhy (?:you can )?trust (?P<site>(?:The\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,3})\s*\??$")
+_COPY_RE = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d\d\s*(?:[-–—]\s*(?:(?:19|20)\d\d)?)?\s*)?,?\s*"
+    r"(?P<site>(?:The\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,4})",
+    re.I,
+)
+_CORP_TAIL = re.compile(r"\s+(?:Inc|LLC|Ltd|Limited|Corp|Corporation|Co|GmbH|PLC|S\.A|Media|Group|Holdings|All|Rights)\b.*$")
+
+
+def site_from_trust(line: str) -> str | None:
+    """"Why trust Example" / "Why you can trust Example" names the site."""
+    m = _TRUST_RE.search(line.strip())
+    return m.group("site") if m else None
+
+
+def site_from_copyright(line: str) -> str | None:
+    """"© 2022 Example News. All rights reserved." names the site (company suffixes dropped)."""
+    m = _COPY_RE.search(line)
+    if not m:
+        return None
+    site = m.group("site").strip(" .,;")
+    site = _CORP_TAIL.sub("", site).strip(" .,;")
+    if not site or site.lower() in {"all", "copyright", "the"} or len(site) < 3:
+        return None
+    return site

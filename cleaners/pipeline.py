@@ -88,9 +88,9 @@ def clean_decoded(decoded: Decoded, *, url: str | None = None) -> Cleaned:
     return cleaned
 
 
-def clean_bytes(data: bytes, *, name: str = "", url: str | None = None,
-                limits: Limits = Limits(), min_words: int = 1) -> tuple[Decoded, Cleaned]:
-    decoded = decode(data, name=name, limits=limits)
+def clean_bytes(data: bytes, *, name: str = "", url: str | None = None, limits: Limits = Limits(),
+                min_words: int = 1, charset_hint: str | None = None) -> tuple[Decoded, Cleaned]:
+    decoded = decode(data, name=name, limits=limits, charset_hint=charset_hint)
     cleaned = clean_decoded(decoded, url=url)
     if len(cleaned.text.split()) < min_words:
         raise RejectError("no_body", f"no article body found after cleaning ({len(cleaned.text.split())} words)")
@@ -101,7 +101,7 @@ def process_item(item: RawItem, data: bytes, settings: Settings) -> Article | Re
     sha = content_sha256(data)
     try:
         decoded, cleaned = clean_bytes(data, name=item.source, url=item.url, limits=settings.limits,
-                                       min_words=settings.min_words)
+                                       min_words=settings.min_words, charset_hint=item.charset)
     except RejectError as exc:
         return Reject(item.source, exc.reason, exc.detail, sha)
     except RecursionError:

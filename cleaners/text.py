@@ -1,33 +1,883 @@
-"""A text dump -> blocks, and which blocks are the body."""
+"""Clean a plain-text page dump: keep the article body, pull out metadata, say why the rest went.
+
+A dump is a page's text with blocks separated by blank lines. The cleaner works on lines (a block
+can hold a list, or a headline and its dek on two lines). Each line gets:
+
+1. the named rules below (navigation, share prompts, footers, bylines, teaser headers, ...), each
+   tied to a reason from `cleaners.rules.REASONS`;
+2. a small learned line classifier (two-stage logistic regression over layout and wording
+   features, weights in `cleaners/data/line_model.json`, trained by `bench/train_lines.py`)
+   that decides for the lines no rule settles;
+3. a metadata pass near the top of the page: headline, dek, byline, date; bios and footers for
+   author and site name; credited sources over the kept body.
+
+Kept lines are never rewritten: only whole lines are dropped, and whitespace is trimmed.
+"""
 from __future__ import annotations
 
+import json
+import math
+import operator
 import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
-from cleaners.metadata import find_sources
+from cleaners import metadata as md
 from cleaners.model import Cleaned, Metadata, Removed
+from cleaners.rules import check_reason
+
+# --------------------------------------------------------------------------------------------
+# segmentation and keys
+# --------------------------------------------------------------------------------------------
+
+_BLANK_SPLIT = re.compile(r"\n[ \t\u00a0\u3000]*\n+")
+_WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_DIGITS = re.compile(r"\d+")
+
+
+def segment(text: str) -> list[str]:
+    """Split a dump into blocks at blank lines. Line ends are normalised; blocks keep their
+    inner line breaks; empty blocks are dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return [b for b in (x.strip("\n") for x in _BLANK_SPLIT.split(text)) if b.strip()]
 
 
 def line_key(line: str) -> str:
-    return re.sub(r"\d", "0", " ".join(line.lower().split()))
+    """The key under which a line counts as site boilerplate: lower case, spaces collapsed,
+    runs of digits folded to '0'."""
+    return _DIGITS.sub("0", " ".join(line.lower().split()))
 
 
-def clean_blocks(blocks: list[str], *, hint: Metadata | None = None, boilerplate: frozenset[str] = frozenset()) -> Cleaned:
-    kept: list[str] = []
-    removed: list[Removed] = []
-    for b in blocks:
-        b = b.strip()
-        if not b:
-            continue
-        if line_key(b) in boilerplate:
-            removed.append(Removed(b, "boilerplate"))
+def _trim(line: str) -> str:
+    return " ".join(line.split())
+
+
+# --------------------------------------------------------------------------------------------
+# named rules: pattern -> reason
+# --------------------------------------------------------------------------------------------
+
+def _rx(*alts: str) -> re.Pattern[str]:
+    return re.compile(r"^(?:" + "|".join(alts) + r")$", re.I)
+
+
+# reason "navigation": site chrome, menus, breadcrumbs, pagination
+NAVIGATION = _rx(
+    r"skip to (?:the )?(?:main )?(?:content|navigation|search|footer)",
+    r"jump to (?:navigation|content|main content|search)",
+    r"(?:toggle|open|close|show|hide|main) (?:navigation|menu|search)",
+    r"menu", r"search(?: for)?:?", r"search this site", r"home", r"top of page", r"back to top",
+    r"(?:table of )?contents(?: hide| show| toggle.*)?", r"table of contents toggle table of content",
+    r"(?:previous|next) (?:article|post|story|page)",
+    r"home\s*(?:»|›|>|/|\|)\s*.{0,150}",
+    r"(?:sign|log) ?in(?: / register| or register| / sign up)?", r"log ?out", r"register", r"my account",
+    r"(?:\d+\s*)?(?:<|«)?\s*(?:prev(?:ious)?|next)\s*(?:>|»)?",
+    r"page \d+ of \d+", r"load more(?: stories| articles)?", r"view (?:all|more)", r"see all",
+    r"return to (?:blogs?|news|home).*", r"(?:back to|return to) .{1,40}",
+)
+
+# reason "share": share / follow / print prompts
+SHARE = _rx(
+    r"share(?: (?:this|on|via|the|article|story|post)\b.{0,40})?:?",
+    r"(?:print|email|e-mail|save|bookmark) (?:this )?(?:article|story|page|post)(?:\s+(?:print|email|e-mail|save) (?:this )?(?:article|story|page|post))*",
+    r"(?:tweet|pin it|copy link|copy url|link copied|whatsapp|facebook|twitter|linkedin|reddit|pinterest|email|print|x)"
+    r"(?:\s*(?:,|\||/)?\s*(?:tweet|pin it|copy link|whatsapp|facebook|twitter|linkedin|reddit|pinterest|email|print|share|x))*",
+    r"follow (?:us|me)(?: on .{1,40})?:?", r"(?:\d+\s+)?shares?", r"share this (?:article|story|post|page)",
+    r"stay connected(?: with (?:me|us))?!?", r"connect with (?:us|me).{0,30}",
+)
+
+# reason "promo": the site selling itself
+PROMO = _rx(
+    r"(?:sign up|subscribe)(?: (?:for|to) (?:our|the) .{0,60}(?:newsletter|updates|emails?).*)?[.!]?",
+    r"(?:subscribe|sign up)(?: now| today| here)?[.!]?", r"subscribe ?sign ?in",
+    r"get (?:the|our) .{0,40}newsletter.*", r"(?:join|download) (?:now|the app|our app|free)\b.*",
+    r"disclosure:?", r"advertiser disclosure", r"editorial (?:policy|guidelines|standards)",
+    r"we maintain a strict editorial policy.*", r"our content is written and edited by.*",
+    r"(?:book|request|schedule|get) a (?:free )?(?:demo|quote|consultation).*", r"get started(?: for free| today| now)?[.!]?",
+    r"to read the full story", r"(?:already a subscriber|not a subscriber)\?.*", r"talk to us!?",
+    r"(?:this )?(?:article|story|content) is (?:for|available to) (?:subscribers|members) only.*",
+    r"(?:we|this site) uses? cookies.*", r"accept(?: all)?(?: cookies)?", r"cookie (?:policy|settings|preferences)",
+    r"by signing up, you agree.*",
+)
+
+# reason "promo", found anywhere in a short line
+PROMO_ANYWHERE = re.compile(
+    r"\bwhy (?:you can )?trust \S.{1,40}$|\bwe may (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation|affiliate)|"
+    r"\breader-supported\b|\b(?:contains|may contain) affiliate links",
+    re.I,
+)
+
+# reason "promo" at any length: the site's editorial-policy / trust blurb
+EDITORIAL_BLURB = re.compile(
+    r"^(?:we|our)\b.{0,200}\b(?:(?:strict|our) editorial (?:policy|process|standards|guidelines|integrity)|"
+    r"(?:written|reviewed|edited|fact-checked) by (?:our )?(?:top )?(?:industry |in-house )?(?:experts|professionals|editors))\b",
+    re.I,
+)
+
+# reason "ad": advertising slots
+AD = _rx(
+    r"advertisement(?:s)?(?:\s*[-–—:]\s*(?:continue|scroll).*)?", r"ad(?:vert)?", r"sponsored(?: content| by .{1,40})?",
+    r"(?:paid|partner) (?:content|post)", r"recommended videos?", r"continue reading below", r"story continues below(?: advertisement)?",
+    r"ad feedback", r"ads? by .{1,30}", r"promoted(?: stories| content)?", r"(?:featured|sponsored) video",
+)
+
+# reason "footer": copyright, legal, contact
+FOOTER = re.compile(
+    r"^(?:.{0,80}(?:©|\(c\)\s*(?:19|20)\d\d|copyright\s*(?:©|\(c\))?\s*(?:19|20)\d\d)|.{0,120}\ball rights reserved\b|"
+    r"(?:privacy(?: policy)?|terms (?:of (?:use|service)|and conditions)|cookie policy|contact(?: us)?|about(?: us)?|"
+    r"sitemap|site map|careers|accessibility|advertise(?: with us)?|do not sell my (?:personal )?info(?:rmation)?|imprint)"
+    r"(?:\s*(?:\||·|•|/|,)?\s*(?:privacy(?: policy)?|terms (?:of (?:use|service)|and conditions)|cookie policy|contact(?: us)?|"
+    r"about(?: us)?|sitemap|careers|accessibility|advertise(?: with us)?))*).*$",
+    re.I,
+)
+
+# reason "comments"
+COMMENTS = _rx(
+    r"(?:\d+\s+)?comments?(?:\s*\(\d+\))?:?", r"leave a (?:reply|comment).*", r"post (?:a )?comment.*",
+    r"(?:add|write|show|view|load) (?:a |your |all )?comments?.*", r"\|?\s*comments \(\d+\).*",
+    r"join the (?:conversation|discussion).*", r"what do you think\?",
+)
+
+# reason "tags"
+TAGS = re.compile(r"^(?:tags?|topics?|filed under|categories|category|keywords|related topics)\s*:.*$", re.I)
+
+# reason "caption": image slugs, photo credits
+IMAGE_SLUG = re.compile(
+    r"^(?:[\w]+[-_]){1,}[\w]+(?:\.(?:jpe?g|png|gif|webp))?$|^[\w-]+\.(?:jpe?g|png|gif|webp)$|^(?:img|image|dsc|photo)[-_]?\d+\w*$",
+    re.I,
+)
+CAPTION = re.compile(
+    r"^(?:(?:photo|image|picture|credit|photograph|illustration|video)s?(?:\s+credit)?\s*:.{0,200}|"
+    r"\(?(?:photo|image|picture)s?\s+(?:by|courtesy|credit)\b.{0,120}|"
+    r".{0,60}(?:getty images|shutterstock|associated press|afp via getty|istock(?:photo)?)\)?\.?|"
+    r"[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*/\s*(?:Reuters|AP|AFP|Getty(?: Images)?|EPA|Bloomberg|XINHUA|Xinhua)\)?\.?)$",
+    re.I,
+)
+
+# reason "teaser": inline teasers of other stories
+INLINE_TEASER = re.compile(
+    r"^(?:read more|read also|also read|see also|related|related story|related article|recommended|read next|more|"
+    r"read|must read|don'?t miss|watch|listen|more on this|more coverage)\s*(?::|>>|»|\|)\s*\S.{0,250}$",
+    re.I,
+)
+# a standalone header that opens a zone of teasers / related stories
+TEASER_HEADER = _rx(
+    r"(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)(?: these)?:?",
+    r"(?:other|more|related|similar|recommended|top|latest|popular|trending|featured) (?:stories|articles|posts|news|reads|reading|content|coverage|videos|topics|links|guides)(?: (?:you might like|for you|from .{1,40}|on .{1,40}|in .{1,40}))?:?",
+    r"other stories you might like", r"similar topics", r"related:?", r"recommended(?: for you)?:?",
+    r"more (?:from|on|in|about|like this)\b.{0,50}", r"most (?:popular|read|viewed|shared|emailed|commented)(?: (?:stories|articles|news|videos|now))?:?",
+    r"trending(?: now| stories| articles)?:?", r"(?:read|watch|up) next:?", r"what to read next:?", r"don'?t miss:?",
+    r"popular (?:posts|stories|articles|now):?", r"editor'?s? picks?:?", r"(?:in )?case you missed it:?",
+    r"recent (?:posts|stories|articles|news):?", r"latest(?: news| stories| articles| posts)?:?", r"news tracker:.*",
+    r"(?:more|related) (?:stories|articles|news)(?: from| by) .{1,40}",
+    r"about the author:?", r"(?:more|other) (?:articles|posts|stories) by .{1,40}", r"read more(?: from .{1,40})?:?",
+    r"continue reading", r"see more(?: stories)?",
+)
+
+# a header that opens the comments
+COMMENT_HEADER = _rx(
+    r"\d+\s+(?:responses|comments|replies|thoughts|reactions)(?:\s+(?:to|on)\b.*)?", r"comments?(?:\s*\(\d+\))?:?",
+    r"leave a (?:reply|comment).*", r"(?:post|add|write|submit) (?:a |your )?comment.*", r"join the (?:conversation|discussion).*",
+    r"reader(?:s'?)? comments", r"discussion", r"(?:show|view|load|read) (?:all )?(?:\d+ )?comments.*", r".{0,40}\bcomments feed\b.*",
+    r"\|?\s*comments \(\d+\).*", r"what do you think\?", r"have your say.{0,40}",
+)
+# a comment's signature: "Posted by: Sam | Jan 10, 2008 4:49 PM", "Sam says:"
+COMMENT_SIG = re.compile(
+    r"^(?:(?:posted|submitted|written|comment(?:ed)?) by:?\s+\S.{0,80}\d.{0,40}|[\w .'’-]{1,40}\s+(?:says|said|wrote|writes)\s*:.{0,60})$",
+    re.I,
+)
+
+# reason "byline": bylines, reading times, publication stamps
+BYLINE = re.compile(
+    r"^(?:by|written by|posted by|words by|story by)\s*:?$|"
+    r"^(?:by|written by|posted by|words by|story by|reviewed by|fact[- ]checked by|edited by|medically reviewed by)\s*:?\s+\S.{0,120}$|"
+    r"^(?:(?:published|updated|posted|last updated|modified|first published|originally published)\b(?: on| at)?:?\s*.{0,60})$|"
+    r"^\d+\s*(?:min(?:ute)?s?|hours?)(?: read| reading time)?$|^(?:reading time|read time)\s*:?.{0,20}$|"
+    r"^\d+\s*min(?:ute)? read\b.{0,40}$",
+    re.I,
+)
+
+# reason "source_credit": a whole line that credits a source
+SOURCE_CREDIT = re.compile(
+    r"^[\[(]?\s*(?:via|sources?|h/t|hat tip|source and image)\s*:?\s+[^\n]{1,100}?[\])]?\.?$", re.I
+)
+
+
+def _is_dateline(line: str) -> bool:
+    """A line that is essentially a date/time stamp."""
+    if len(line) > 60:
+        return False
+    d, pos = md.find_date(line)
+    if not d:
+        return False
+    rest = re.sub(
+        r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|"
+        r"\d+(?:st|nd|rd|th)?|\b(?:am|pm|a\.m\.|p\.m\.|et|est|edt|pt|pst|pdt|gmt|utc|bst|cet|ist|at|on|of|updated|published|posted)\b|[-–—,:/.|•·()]",
+        "", line)
+    return len(rest.strip()) <= 3
+
+
+# reason order matters: first match wins
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("navigation", NAVIGATION),
+    ("share", SHARE),
+    ("ad", AD),
+    ("promo", PROMO),
+    ("comments", COMMENTS),
+    ("tags", TAGS),
+    ("source_credit", SOURCE_CREDIT),
+    ("teaser", INLINE_TEASER),
+    ("byline", BYLINE),
+]
+
+
+_HAS_WORD = re.compile(r"\w")
+_HAS_DIGIT = re.compile(r"\d")
+_FOOTER_HINT = ("©", "(c)", "copyright", "rights", "privacy", "terms", "contact", "about", "sitemap", "site map",
+                "careers", "accessibility", "advertise", "imprint", "do not sell", "cookie")
+_PROMO_HINT = ("trust", "we may", "reader-supported", "affiliate")
+
+
+def rule_reason(line: str) -> str | None:
+    """The reason a named rule gives for dropping `line` (a trimmed line), or None."""
+    if not _HAS_WORD.search(line):
+        return "empty"
+    n = len(line)
+    if n <= 300:
+        for reason, pat in _RULES:
+            if pat.match(line):
+                return reason
+        low = line.lower() if n <= 200 else ""
+        if low and any(k in low for k in _PROMO_HINT) and PROMO_ANYWHERE.search(line):
+            return "promo"
+        if low and any(k in low for k in _FOOTER_HINT):
+            if (FOOTER.match(line) and not line.endswith((".", "?", "!"))) or "©" in low or "all rights reserved" in low:
+                return "footer"
+        if " " not in line:
+            if IMAGE_SLUG.match(line) and not line.isdigit() and ("-" in line or "_" in line or "." in line):
+                return "caption"
+        elif n <= 200 and CAPTION.match(line):
+            return "caption"
+        if n <= 60 and _HAS_DIGIT.search(line) and _is_dateline(line):
+            return "dateline"
+    if n <= 1200 and EDITORIAL_BLURB.match(line):
+        return "promo"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# line features and the learned classifier
+# --------------------------------------------------------------------------------------------
+
+_STOP = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most
+    my myself no nor not now of off on once only or other our ours ourselves out over own same she should
+    so some such than that the their theirs them themselves then there these they this those through to
+    too under until up very was we were what when where which while who whom why will with would you your
+    yours yourself also said says one two new like may many much even still however people year years
+    been which would could there their they\u2019re it\u2019s don\u2019t""".split()
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*")
+_BULLET = re.compile(r"^(?:[*•·▪‣◦●■□+o–—-]|\d{1,3}[.)]|[a-z][.)])\s+")
+_TERMINAL = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
+_SENT_END = re.compile(r"[.!?…。！？][\"”’)」』]?$")
+_URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w|\b\w+@\w+\.\w+")
+_CHROME_WORDS = re.compile(
+    r"(?i)\b(?:login|log in|sign in|sign up|subscribe|newsletter|cookies?|privacy|terms|copyright|menu|"
+    r"search|share|facebook|twitter|linkedin|instagram|youtube|pinterest|whatsapp|advertis\w*|sponsored|"
+    r"download|app store|google play|contact|follow|click|comments?|reply|related|popular|trending|"
+    r"newsletter|podcast|video|gallery|photos?|home|account|register|cart|shop|buy|price|deal|free|"
+    r"read more|learn more|see more|view|continue reading|recommended)\b"
+)
+_CHROME_SET = frozenset(
+    """login signin sign-in subscribe newsletter newsletters cookie cookies privacy terms copyright menu
+    search share facebook twitter linkedin instagram youtube pinterest whatsapp advertisement advertising
+    advertise sponsored download contact follow click comments comment reply related popular trending
+    podcast video videos gallery photo photos home account register cart shop buy price deal deals free
+    view recommended more read""".split()
+)
+_MONTH_WORD = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d\b")
+_QUOTE = re.compile(r"[\"“”]")
+
+_REASON_FLAG = {r: i for i, r in enumerate(
+    ["navigation", "share", "ad", "promo", "comments", "tags", "source_credit", "teaser", "byline", "footer",
+     "caption", "dateline", "empty", "teaser_header", "bio"])}
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    block: int
+    k: int  # index within block
+    nb: int  # lines in block
+    words: int = 0
+    out: str = ""  # the text as it is output (wrapped lines keep their line breaks)
+    rule: str | None = None
+    header: bool = False
+    zone: str | None = None  # reason of the zone this line opens: "teaser" | "comments"
+    bio: tuple[str, str | None] | None = None
+    feats: list[float] = field(default_factory=list)
+
+
+def _base_features(lines: list[_Line]) -> None:
+    n = len(lines)
+    total_words = sum(x.words for x in lines) or 1
+    text_lines = [i for i, x in enumerate(lines) if x.words >= 20 and _SENT_END.search(x.text) and not x.rule]
+    first_text = text_lines[0] if text_lines else n
+    last_text = text_lines[-1] if text_lines else -1
+    tw = [x.words if (x.words >= 12 and _SENT_END.search(x.text) and not x.rule) else 0 for x in lines]
+    total_tw = sum(tw) or 1
+    # densest region: words in a window of 9 lines
+    keys: dict[str, int] = {}
+    lkeys = [line_key(x.text) for x in lines]
+    for kk in lkeys:
+        keys[kk] = keys.get(kk, 0) + 1
+    cum = 0
+    cum_tw = 0
+    header_seen = 0.0
+    bio_seen = 0.0
+    for i, x in enumerate(lines):
+        t = x.text
+        toks = _WORD.findall(t)
+        nw = len(toks) or 1
+        low = t.lower().split() if t.isascii() else [w.lower() for w in toks]
+        nl = len(low) or 1
+        stop = sum(map(_STOP.__contains__, low)) / nl
+        caps = sum(1 for w in toks if w[0].isupper()) / nw
+        digits = sum(map(t.count, "0123456789")) / max(len(t), 1)
+        avgw = (len(t) - t.count(" ")) / nw
+        commas = t.count(",") / nw
+        rflag = [0.0] * len(_REASON_FLAG)
+        if x.rule:
+            rflag[_REASON_FLAG[x.rule]] = 1.0
+        if x.header:
+            rflag[_REASON_FLAG["teaser_header"]] = 1.0
+        if x.bio:
+            rflag[_REASON_FLAG["bio"]] = 1.0
+        before = cum / total_words
+        tw_before = cum_tw / total_tw
+        if x.header and tw_before > 0.3:
+            header_seen = 1.0
+        if x.bio and tw_before > 0.3:
+            bio_seen = 1.0
+        dist_before = (first_text - i) if i < first_text else 0
+        dist_after = (i - last_text) if i > last_text else 0
+        f = [
+            1.0,
+            math.log1p(x.words),
+            math.log1p(len(t)) / 5,
+            1.0 if _SENT_END.search(t) else 0.0,
+            1.0 if t.endswith(":") else 0.0,
+            1.0 if _TERMINAL.search(t) else 0.0,
+            stop,
+            caps,
+            digits,
+            min(avgw, 12) / 6,
+            min(commas, 1.0),
+            1.0 if _BULLET.match(t) else 0.0,
+            1.0 if ("|" in t or " · " in t or " • " in t) else 0.0,
+            1.0 if (t.isupper() and x.words >= 1) else 0.0,
+            1.0 if _URLISH.search(t) else 0.0,
+            i / max(n - 1, 1),
+            before,
+            tw_before,
+            1.0 if x.nb > 1 else 0.0,
+            min(x.nb, 10) / 10,
+            1.0 if keys[lkeys[i]] > 1 else 0.0,
+            min(sum(map(_CHROME_SET.__contains__, low)) / nl, 1.0),
+            1.0 if _MONTH_WORD.search(t) else 0.0,
+            1.0 if _QUOTE.search(t) else 0.0,
+            1.0 if x.words <= 2 else 0.0,
+            1.0 if x.words <= 5 else 0.0,
+            1.0 if x.words >= 15 else 0.0,
+            1.0 if x.words >= 40 else 0.0,
+            1.0 if i < first_text else 0.0,
+            1.0 if i > last_text else 0.0,
+            math.log1p(dist_before) / 3,
+            math.log1p(dist_after) / 3,
+            header_seen,
+            bio_seen,
+            1.0 if t[:1].islower() else 0.0,
+            1.0 if "?" in t else 0.0,
+            stop * math.log1p(x.words),
+            caps * (1.0 if x.words <= 12 else 0.0),
+        ]
+        f.extend(rflag)
+        x.feats = f
+        cum += x.words
+        cum_tw += tw[i]
+    # neighbour features
+    for i, x in enumerate(lines):
+        prev = lines[i - 1].feats if i > 0 else None
+        nxt = lines[i + 1].feats if i + 1 < n else None
+        extra = []
+        for nb in (prev, nxt):
+            if nb is None:
+                extra += [0.0, 0.0, 0.0, 0.0, 1.0]
+            else:
+                extra += [nb[1], nb[3], nb[6], nb[11], 0.0]
+        # words of text-like lines within +-3 lines
+        win = sum(tw[j] for j in range(max(0, i - 3), min(n, i + 4)) if j != i)
+        extra.append(math.log1p(win) / 5)
+        x.feats = x.feats + extra
+
+
+
+
+def _sigmoid(z: float) -> float:
+    if z < -30:
+        return 0.0
+    if z > 30:
+        return 1.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _stage2_features(lines: list[_Line], p1: list[float]) -> list[list[float]]:
+    n = len(lines)
+    out = []
+    # block mean of p1
+    bsum: dict[int, list[float]] = {}
+    for x, p in zip(lines, p1):
+        bsum.setdefault(x.block, []).append(p)
+    bmean = {b: sum(v) / len(v) for b, v in bsum.items()}
+    # cumulative expected body words
+    ew = [p * x.words for x, p in zip(lines, p1)]
+    tot = sum(ew) or 1.0
+    cum = 0.0
+    for i, x in enumerate(lines):
+        nb = []
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            nb.append(p1[j] if 0 <= j < n else 0.0)
+        w5 = [p1[j] for j in range(max(0, i - 5), min(n, i + 6)) if j != i]
+        wmean = sum(w5) / len(w5) if w5 else 0.0
+        before = cum / tot
+        cum += ew[i]
+        after = 1.0 - cum / tot
+        out.append(x.feats + [p1[i], *nb, wmean, bmean[x.block], before, after,
+                              1.0 if before < 0.02 else 0.0, 1.0 if after < 0.02 else 0.0])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict:
+    path = Path(__file__).with_name("data") / "line_model.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text())
+
+
+_FOLDED: dict[int, tuple[list[float], float]] = {}
+
+
+def _folded(model: dict) -> tuple[list[float], float]:
+    """Weights with the feature standardisation folded in (column 0 is the constant)."""
+    key = id(model)
+    if key not in _FOLDED:
+        w = [ww / sd for ww, sd in zip(model["w"], model["sd"])]
+        w[0] = 0.0
+        b = model["b"] - sum(m * ww for m, ww in zip(model["mu"], w))
+        _FOLDED[key] = (w, b)
+    return _FOLDED[key]
+
+
+def _lr(model: dict, rows: list[list[float]]) -> list[float]:
+    w, b = _folded(model)
+    mul = operator.mul
+    return [_sigmoid(b + sum(map(mul, r, w))) for r in rows]
+
+
+def _heuristic_p(lines: list[_Line]) -> list[float]:
+    """Fallback scores when no trained model is shipped: long sentence-like lines are body."""
+    return [0.9 if (x.words >= 12 and _SENT_END.search(x.text)) else 0.2 for x in lines]
+
+
+def score_lines(lines: list[_Line]) -> list[float]:
+    """Body probability of each line."""
+    m = _model()
+    if not m:
+        return _heuristic_p(lines)
+    p1 = _lr(m["stage1"], [x.feats for x in lines])
+    return _lr(m["stage2"], _stage2_features(lines, p1))
+
+
+# --------------------------------------------------------------------------------------------
+# building the document
+# --------------------------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def count_words(t: str) -> int:
+    """Words in `t`; runs of CJK characters count one word per two characters."""
+    n = len(_WORD.findall(t))
+    if n and t.isascii():
+        return n
+    cjk = len(_CJK.findall(t))
+    if cjk:
+        n = len(_WORD.findall(_CJK.sub(" ", t))) + (cjk + 1) // 2
+    return n
+
+
+def _is_wrapped(raw: list[str]) -> bool:
+    """A hard-wrapped paragraph: three or more lines of similar, prose-like width."""
+    if len(raw) < 3:
+        return False
+    body = raw[:-1]
+    lens = sorted(len(x) for x in body)
+    med = lens[len(lens) // 2]
+    in_range = sum(1 for x in body if 45 <= len(x) <= 110)
+    open_end = sum(1 for x in body if not _SENT_END.search(x))
+    bullets = sum(1 for x in raw if _BULLET.match(x))
+    return (in_range >= 0.7 * len(body) and lens[-1] <= 1.35 * med and open_end >= 0.5 * len(body)
+            and bullets <= 1 and len(raw[-1]) <= 1.35 * med)
+
+
+def _units(raw: list[str]) -> list[list[str]]:
+    """Group a block's lines into units: a wrapped paragraph is one unit, and a line that starts
+    in lower case continues the line before it when that one has no closing punctuation."""
+    if _is_wrapped(raw):
+        return [raw]
+    units: list[list[str]] = []
+    for t in raw:
+        if (units and t[:1].islower() and not _SENT_END.search(units[-1][-1])
+                and not units[-1][-1].endswith(":") and len(units[-1][-1]) >= 30 and not _BULLET.match(t)):
+            units[-1].append(t)
         else:
-            kept.append(b)
-    body = "\n\n".join(kept)
-    meta = hint or Metadata()
-    meta.sources = meta.sources or find_sources(body)
-    return Cleaned(text=body, metadata=meta, removed=removed)
+            units.append([t])
+    return units
+
+
+def _lines_of(blocks: list[str]) -> list[_Line]:
+    out: list[_Line] = []
+    for b, block in enumerate(blocks):
+        raw = [_trim(x) for x in block.split("\n")]
+        raw = [x for x in raw if x]
+        units = _units(raw)
+        for k, u in enumerate(units):
+            t = " ".join(u)
+            out.append(_Line(t, b, k, len(units), count_words(t), "\n".join(u)))
+    return out
+
+
+def prepare(blocks: list[str]) -> list[_Line]:
+    """Lines with rule reasons and features (the classifier's input; used by training too)."""
+    lines = _lines_of(blocks)
+    sigs = []
+    for i, x in enumerate(lines):
+        x.rule = rule_reason(x.text)
+        if len(x.text) <= 100:
+            if TEASER_HEADER.match(x.text):
+                x.header, x.zone = True, "teaser"
+            elif COMMENT_HEADER.match(x.text):
+                x.header, x.zone = True, "comments"
+            elif COMMENT_SIG.match(x.text):
+                sigs.append(i)
+        if x.rule is None and x.words >= 6:
+            x.bio = md.parse_bio(x.text)
+    if len(sigs) >= 2:
+        x = lines[sigs[0]]
+        x.header, x.zone = True, "comments"
+        for i in sigs:
+            lines[i].rule = "comments"
+    _base_features(lines)
+    return lines
+
+
+_THRESHOLD = 0.5
+# a teaser header or an author bio closes the article when this share of the body is above it
+ZONE_SHARE = 0.5
+# rules that drop a line whatever the classifier says
+_HARD = {"navigation", "share", "ad", "promo", "comments", "tags", "source_credit", "teaser", "footer",
+         "caption", "dateline", "empty", "byline", "boilerplate"}
+
+
+def _norm(s: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", s.lower()).split())
+
+
+def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
+                 boilerplate: frozenset[str] = frozenset()) -> Cleaned:
+    """Clean an already-segmented page: see the module docstring. `hint` (e.g. metadata from the
+    HTML head) wins over what is guessed from the text where its fields are set."""
+    lines = prepare(blocks)
+    n = len(lines)
+    meta = Metadata()
+    if n == 0:
+        _apply_hint(meta, hint)
+        return Cleaned(text="", metadata=meta, removed=[], format="text")
+    probs = score_lines(lines)
+    keep = [p >= _THRESHOLD for p in probs]
+    reason: list[str | None] = [None] * n
+
+    for i, x in enumerate(lines):
+        if boilerplate and line_key(x.text) in boilerplate and x.words < 40:
+            reason[i] = "boilerplate"
+        elif x.rule in _HARD and not (x.rule == "byline" and x.words > 25):
+            reason[i] = x.rule
+
+    # teaser zones: a teaser header or an author bio after most of the body closes the article
+    kept_words = [x.words if keep[i] and reason[i] is None else 0 for i, x in enumerate(lines)]
+    total = sum(kept_words) or 1
+    cum = 0
+    cut = None
+    for i, x in enumerate(lines):
+        share = cum / total
+        if x.zone == "comments" and cum >= 60 and share >= 0.2:
+            cut = i
+            break
+        if (x.zone == "teaser" or x.bio) and share >= ZONE_SHARE:
+            cut = i
+            break
+        cum += kept_words[i]
+
+    title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs)
+    site = None
+    bio_authors: list[str] = []
+    for i, x in enumerate(lines):
+        if x.bio:
+            first, s = x.bio
+            if i > 0 and md.looks_like_name(lines[i - 1].text) and lines[i - 1].text.split()[0] == first.split()[0]:
+                bio_authors.append(lines[i - 1].text)
+                reason[i - 1] = reason[i - 1] or "byline"
+            elif md.looks_like_name(first) and len(first.split()) >= 2:
+                bio_authors.append(first)
+            if s and site is None and len(s.split()) <= 4:
+                site = s
+            if cut is None or i < cut:
+                reason[i] = "author_bio"
+        if site is None and (x.rule in ("promo", "footer") or i < 15 or i > n - 15):
+            s = md.site_from_trust(x.text)
+            if s:
+                site = s
+    if not authors:
+        authors = bio_authors
+    if cut is not None:
+        zr = lines[cut].zone or "teaser"
+        for i in range(cut, n):
+            if reason[i] is None:
+                reason[i] = "author_bio" if lines[i].bio else zr
+    if site is None:
+        site = _site_from_footer(lines) or _site_from_teasers(lines, reason, cut)
+
+    # final decision
+    kept_idx = []
+    for i, x in enumerate(lines):
+        if reason[i] is None and keep[i]:
+            kept_idx.append(i)
+    first_kept = kept_idx[0] if kept_idx else n
+    last_kept = kept_idx[-1] if kept_idx else -1
+    removed: list[Removed] = []
+    for i, x in enumerate(lines):
+        if reason[i] is None and not keep[i]:
+            if i < first_kept:
+                reason[i] = "navigation"
+            elif i > last_kept:
+                reason[i] = "related" if (cut is not None and i > cut) or x.words >= 4 else "footer"
+            else:
+                reason[i] = "caption" if not _SENT_END.search(x.text) else "promo"
+        if reason[i] is not None:
+            removed.append(Removed(x.out, check_reason(reason[i])))
+
+    # body text: kept lines, lines of one block joined by newlines, blocks by blank lines
+    parts: list[str] = []
+    cur_block = None
+    cur: list[str] = []
+    for i in kept_idx:
+        x = lines[i]
+        if x.block != cur_block and cur:
+            parts.append("\n".join(cur))
+            cur = []
+        cur_block = x.block
+        cur.append(x.out)
+    if cur:
+        parts.append("\n".join(cur))
+    body = "\n\n".join(parts)
+
+    credit_text = "\n".join([body] + [r.text for r in removed if r.reason == "source_credit"])
+    meta.title = title
+    meta.subtitle = subtitle
+    meta.authors = authors
+    meta.published = published
+    meta.site_name = site
+    meta.sources = md.find_sources(credit_text)
+    _apply_hint(meta, hint)
+    return Cleaned(text=body, metadata=meta, removed=removed, format="text")
 
 
 def clean_text(text: str, *, boilerplate: frozenset[str] = frozenset()) -> Cleaned:
-    blocks = re.split(r"\n\s*\n", text)
-    return clean_blocks(blocks, boilerplate=boilerplate)
+    """Clean a plain-text page dump (see module docstring)."""
+    return clean_blocks(segment(text), boilerplate=boilerplate)
+
+
+def _apply_hint(meta: Metadata, hint: Metadata | None) -> None:
+    if hint is None:
+        return
+    for f in ("title", "subtitle", "published", "site_name", "url"):
+        v = getattr(hint, f)
+        if v:
+            setattr(meta, f, v)
+    if hint.authors:
+        meta.authors = list(hint.authors)
+    if hint.sources:
+        meta.sources = list(dict.fromkeys(list(hint.sources) + meta.sources))
+
+
+# --------------------------------------------------------------------------------------------
+# metadata near the top
+# --------------------------------------------------------------------------------------------
+
+_TITLE_BAD_END = re.compile(r"[,;:]$")
+_TITLE_SEP = re.compile(r"[«»]|\|.*\||^\W")
+
+
+def _title_like(x: _Line) -> bool:
+    t = x.text
+    return (3 <= x.words <= 30 and len(t) <= 250 and not _BULLET.match(t) and not _TITLE_BAD_END.search(t)
+            and not t.endswith(".") and x.rule is None and not md.looks_like_name(t) and not _URLISH.search(t)
+            and not _TITLE_SEP.search(t))
+
+
+TITLE_MIN = 0.3
+
+
+def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] | None = None) -> int:
+    """Index of the first line that the classifier keeps as body and that is a real paragraph."""
+    for i, x in enumerate(lines):
+        r = reason[i] if reason is not None else (x.rule if x.rule in _HARD else None)
+        if probs[i] >= _THRESHOLD and r is None and x.words >= 12:
+            return i
+    return len(lines)
+
+
+def title_candidates(lines: list[_Line], top: int) -> list[int]:
+    """Indices of lines above the body (first `top` lines) that could be the headline."""
+    return [i for i in range(min(top, len(lines))) if _title_like(lines[i])]
+
+
+def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float]) -> list[float]:
+    x = lines[i]
+    rank = cands.index(i)
+    same = sum(1 for y in lines[: top + 5] if y.text == x.text)
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    prv = lines[i - 1] if i > 0 else None
+    nxt_meta = 1.0 if nxt is not None and (nxt.rule in ("byline", "dateline") or md.looks_like_name(nxt.text)) else 0.0
+    prv_rule = 1.0 if prv is not None and prv.rule is not None else 0.0
+    return [
+        1.0,
+        min(x.words, 25) / 25,
+        math.log1p(x.words),
+        x.feats[7],  # capitalised words
+        x.feats[6],  # stopwords
+        x.feats[21],  # chrome words
+        1.0 if rank == 0 else 0.0,
+        1.0 if rank == len(cands) - 1 else 0.0,
+        rank / max(len(cands) - 1, 1),
+        math.log1p(top - i) / 3,
+        math.log1p(i) / 3,
+        1.0 if same > 1 else 0.0,
+        nxt_meta,
+        prv_rule,
+        1.0 if x.text.endswith(("?", "!")) else 0.0,
+        1.0 if ":" in x.text else 0.0,
+        1.0 if x.nb == 1 else 0.0,
+        probs[i],
+        1.0 if x.text.isupper() else 0.0,
+        1.0 if _SENT_END.search(x.text) else 0.0,
+        1.0 if x.rule is None and any(y.rule in ("byline", "dateline") for y in lines[i + 1:i + 4]) else 0.0,
+    ]
+
+
+def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None],
+                  hint: Metadata | None, probs: list[float]) -> tuple[str | None, str | None, list[str], str | None]:
+    n = len(lines)
+    bstart = body_start(lines, probs, reason)
+    top = min(bstart, 60)
+    title_i = None
+    hint_title = _norm(hint.title) if hint and hint.title else ""
+    if hint_title:
+        for i in range(min(n, 80)):
+            if _norm(lines[i].text) == hint_title or (len(hint_title) > 20 and _norm(lines[i].text).startswith(hint_title)):
+                title_i = i
+                break
+    if title_i is None and top > 0:
+        cands = title_candidates(lines, top)
+        if cands:
+            tm = _model().get("title")
+            feats = [title_features(lines, i, cands, top, probs) for i in cands]
+            scores = _lr(tm, feats) if tm else [f[1] for f in feats]
+            k = max(range(len(cands)), key=lambda j: scores[j])
+            if scores[k] >= TITLE_MIN:
+                title_i = cands[k]
+    title = lines[title_i].text if title_i is not None else None
+    subtitle = None
+    authors: list[str] = []
+    published = None
+    if title_i is not None:
+        reason[title_i] = "title"
+        tkey = _norm(title)
+        for i in range(n):
+            if i != title_i and _norm(lines[i].text) == tkey and reason[i] is None:
+                reason[i] = "repeated_title"
+        j = title_i + 1
+        while j < n and reason[j] == "repeated_title":
+            j += 1
+        if j < n and reason[j] is None and lines[j].rule is None:
+            y = lines[j]
+            if 4 <= y.words <= 30 and not _BULLET.match(y.text) and not md.looks_like_name(y.text) and (
+                    not keep[j] or not _SENT_END.search(y.text)):
+                subtitle = y.text
+                reason[j] = "subtitle"
+    # bylines and dates in the header region (up to a few lines past body start)
+    end = min(n, max(bstart, (title_i or 0) + 1) + 3)
+    for i in range(0, end):
+        x = lines[i]
+        if x.rule == "byline" or (reason[i] is None and x.text.lower().startswith("by ")):
+            got = md.authors_from_byline(x.text)
+            if got and not authors:
+                authors = got
+                reason[i] = "byline"
+            d = md.parse_date(x.text)
+            if d and published is None:
+                published = d
+        elif x.rule == "dateline" and published is None and i <= bstart + 2:
+            published = md.parse_date(x.text)
+        elif (reason[i] is None and not keep[i] and md.looks_like_name(x.text) and title_i is not None
+              and abs(i - title_i) <= 4 and not authors):
+            authors = [x.text]
+            reason[i] = "byline"
+    if published is None:
+        for x in lines:
+            if x.rule == "byline" and re.match(r"(?i)(?:published|posted|first published|originally published)", x.text):
+                published = md.parse_date(x.text)
+                if published:
+                    break
+    return title, subtitle, authors, published
+
+
+def _site_from_footer(lines: list[_Line]) -> str | None:
+    for x in reversed(lines[-25:]):
+        if x.rule == "footer":
+            s = md.site_from_copyright(x.text)
+            if s:
+                return s
+    return None
+
+
+_TELLS = re.compile(r"\b(?:told|tells|telling|speaking to|spoke to)\s+(?P<o>The\s+[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+)?)")
+
+
+def _site_from_teasers(lines: list[_Line], reason: list[str | None], cut: int | None) -> str | None:
+    """A site's own teasers credit the site itself: "Founder tells The Example"."""
+    if cut is None:
+        return None
+    names: dict[str, int] = {}
+    for i in range(cut, len(lines)):
+        for m in _TELLS.finditer(lines[i].text):
+            names[m.group("o")] = names.get(m.group("o"), 0) + 1
+    if not names:
+        return None
+    best = max(names.items(), key=lambda kv: kv[1])
+    return best[0]
