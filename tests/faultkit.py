@@ -13,24 +13,29 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("articles", "duplicates", "rejects", "manifest", "signatures")
 
-_TOWNS = ["Arlen", "Brookfield", "Castor Bay", "Dunmore", "Eastleigh", "Fairhaven", "Glenwood", "Harlow"]
-_THINGS = ["bridge", "library", "tram line", "harbour wall", "school roof", "water main", "bus depot", "market hall"]
-_PEOPLE = ["the mayor", "a council engineer", "local residents", "the transport board", "a union official",
-           "the regional auditor", "two shop owners", "the fire service"]
-_VERBS = ["approved", "delayed", "questioned", "funded", "inspected", "postponed", "criticised", "reopened"]
+_SYLLABLES = ["ka", "lo", "mer", "tan", "vi", "dus", "pre", "sol", "gar", "nu", "bel", "tor", "ris", "han",
+              "qua", "zen", "mo", "lit", "ser", "fa", "ost", "cri", "pel", "um"]
+_COMMON = ["the", "a", "of", "in", "on", "and", "to", "with", "after", "before", "said", "was", "has", "had",
+           "will", "from", "for", "by", "at", "that", "which", "their", "its", "more", "than"]
+
+
+def _word(rnd: random.Random) -> str:
+    return "".join(rnd.choice(_SYLLABLES) for _ in range(rnd.randint(1, 3)))
 
 
 def article(seed: int, paragraphs: int = 5) -> str:
-    """A made-up local news story (plain-text dump), different for every seed."""
+    """A made-up news story (plain-text dump) in a made-up language: its own names, numbers and
+    words, so that two seeds never tell the same story."""
     rnd = random.Random(seed)
-    town, thing = rnd.choice(_TOWNS), rnd.choice(_THINGS)
-    lines = [f"{town} {thing} plan {rnd.choice(_VERBS)} after {rnd.randint(2, 40)} months", ""]
+    names = [_word(rnd).capitalize() + " " + _word(rnd).capitalize() for _ in range(4)]
+    lines = [" ".join(_word(rnd).capitalize() if i == 0 else _word(rnd) for i in range(rnd.randint(5, 9))), ""]
     for _ in range(paragraphs):
         sents = []
         for _ in range(rnd.randint(3, 5)):
-            sents.append(f"{rnd.choice(_PEOPLE).capitalize()} {rnd.choice(_VERBS)} the {rnd.choice(_THINGS)} "
-                         f"project in {rnd.choice(_TOWNS)} on {rnd.choice(['Monday', 'Tuesday', 'Friday'])}, "
-                         f"citing {rnd.randint(3, 900)} complaints and a budget of {rnd.randint(1, 90)} million.")
+            words = [rnd.choice(_COMMON) if rnd.random() < 0.35 else _word(rnd) for _ in range(rnd.randint(10, 18))]
+            words.insert(rnd.randrange(len(words)), rnd.choice(names))
+            words.insert(rnd.randrange(len(words)), str(rnd.randint(2, 99999)))
+            sents.append(" ".join(words).capitalize() + ".")
         lines += [" ".join(sents), ""]
     return "\n".join(lines)
 
