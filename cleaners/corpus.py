@@ -317,6 +317,15 @@ class Corpus:
         hit = pc.is_in(t.column("duplicate_of"), value_set=pa.array(sorted(ids), type=pa.string()))
         return set(t.filter(hit).column("source").to_pylist()) - set(sources)
 
+    def same_rejects(self, rejects: Sequence[Reject]) -> set[str]:
+        """Sources of `rejects` the corpus already rejects for the same reason, with the same hash
+        (or none): a rerun that meets the same failure again has nothing to write for them."""
+        if not rejects:
+            return set()
+        t = read_table(self.table_dir("rejects"), columns=["source", "source_sha256", "reason"], schema=REJECTS_SCHEMA)
+        held = set(zip(*(t.column(c).to_pylist() for c in ("source", "source_sha256", "reason"))))
+        return {r.source for r in rejects if (r.source, r.source_sha256, r.reason) in held}
+
     # ---- staging ------------------------------------------------------------------------------
     def staging(self, run_id: str) -> Path:
         return self.staging_root / run_id

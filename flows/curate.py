@@ -194,8 +194,12 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
         seen = [s for b in staged for s in b.seen]
         seen_sources = {s.source for s in seen}
         seen += [Seen(r.source, None, -1, -1, None) for r in rejects if r.source not in seen_sources]
+        same = corpus.same_rejects(rejects)  # rejected again for the same reason: nothing to write
+        if same:
+            rejects = [r for r in rejects if r.source not in same]
+            seen = [s for s in seen if s.source not in same]
         new_articles = sum(b.articles for b in staged)
-        unchanged = plan["unchanged"] + sum(b.unchanged for b in staged)
+        unchanged = plan["unchanged"] + sum(b.unchanged for b in staged) + len(same)
         if not new_articles and not rejects:
             logger.info("nothing new under %s: the corpus is unchanged", raw_dir)
             corpus.discard(run_id)
