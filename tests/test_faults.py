@@ -215,8 +215,9 @@ def test_a_batch_that_keeps_failing_sends_its_files_to_rejects_and_the_run_compl
     fk.check_corpus(out)
     report = (out / "reports" / "latest.md").read_text()
     assert "batch_failed" in report and "Invariant holds" in report
-    # a rerun retries them; failing again for the same reason, it has nothing to write
+    # a rerun retries them (alone, they are batch 0 now); failing again, it has nothing to write
     before = fk.file_state(out)
+    monkeypatch.setenv("NEWSCURATE_FAULT", "fail:batch-0")
     assert curate(raw_dir=str(raw), out_dir=str(out), batch_size=2, workers=1)["new"] == 0
     assert fk.file_state(out) == before
     # once the failure is gone, the next run curates them; their reject rows are replaced
