@@ -469,7 +469,8 @@ class Corpus:
             _fsync_dir(folder)
         faults.point("commit-staged")
         _write_text(json.dumps({"run_id": run_id, "files": files}), stage / "JOURNAL.json")
-        _fsync_dir(stage)
+        for folder in (stage, self.staging_root, self.root):  # the journal's own path is durable
+            _fsync_dir(folder)
         faults.point("journal")
         self._apply(stage, files, point="rename")
         faults.point("renamed")
