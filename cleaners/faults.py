@@ -5,6 +5,8 @@ Inert unless the environment variable NEWSCURATE_FAULT is set. It holds comma-se
     kill:<point>[@n]     SIGKILL this process the n-th time it reaches <point> (default: the first)
     pause:<point>[@s]    sleep s seconds (default 5) each time this process reaches <point>
     fail:batch-<k>[@n]   the clean task of batch k raises on its first n attempts (default: all)
+    die:batch-<k>[@n]    the worker process running batch k is killed on its first n attempts
+                         (only with a process pool, i.e. workers > 1: otherwise it kills the run)
 
 Points, in the order a run reaches them: `locked` (the run holds the output folder), `staged`
 (a batch's Parquet files are staged), `commit-staged` (every file of the commit is staged, no
@@ -20,6 +22,9 @@ import os
 import signal
 import time
 from collections import Counter
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 ENV = "NEWSCURATE_FAULT"
 POINTS = ("locked", "staged", "commit-staged", "journal", "rename", "renamed", "recover-rename")
@@ -51,10 +56,20 @@ def point(name: str) -> None:
             time.sleep(float(arg or 5))
 
 
-def batch(batch_no: int, attempt: int) -> None:
-    """Raise if a fault makes attempt `attempt` (1-based) of batch `batch_no` fail."""
+def batch(batch_no: int, attempt: int, work: Callable[..., T]) -> Callable[..., T]:
+    """The function that attempt `attempt` (1-based) of batch `batch_no` should run: `work`, unless
+    a fault makes the attempt raise here (`fail:`) or kill the worker process running it (`die:`)."""
     if ENV not in os.environ:
-        return
+        return work
     for action, target, arg in _entries():
-        if action == "fail" and target == f"batch-{batch_no}" and (arg is None or attempt <= int(arg)):
-            raise RuntimeError(f"injected failure of batch {batch_no}, attempt {attempt} ({ENV})")
+        if target == f"batch-{batch_no}" and (arg is None or attempt <= int(arg)):
+            if action == "fail":
+                raise RuntimeError(f"injected failure of batch {batch_no}, attempt {attempt} ({ENV})")
+            if action == "die":
+                return die
+    return work
+
+
+def die(*args: object) -> None:
+    """SIGKILL the calling process (a worker, when submitted to a process pool)."""
+    os.kill(os.getpid(), signal.SIGKILL)

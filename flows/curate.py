@@ -19,6 +19,8 @@ if __package__ in (None, ""):  # `python flows/curate.py`
 
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+import threading
 
 from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -86,11 +88,27 @@ def clean_batch_task(out_dir: str, run_id: str, batch_no: int, items: list[RawIt
     """Read, decode, clean and sign one batch; stage its articles and signatures as Parquet."""
     from prefect.runtime import task_run
 
-    faults.batch(batch_no, task_run.run_count)  # test hook, inert unless NEWSCURATE_FAULT is set
+    work = faults.batch(batch_no, task_run.run_count, run_batch)  # test hook: run_batch unless a fault is set
     pool = _POOLS.get(run_id)
     if pool is None:
-        return run_batch(out_dir, run_id, batch_no, items, settings, known)
-    return pool.submit(run_batch, out_dir, run_id, batch_no, items, settings, known).result()
+        return work(out_dir, run_id, batch_no, items, settings, known)
+    try:
+        return pool.submit(work, out_dir, run_id, batch_no, items, settings, known).result()
+    except BrokenProcessPool:
+        # a worker died (killed, out of memory, a crash in a C library): the pool is unusable, so
+        # replace it before Prefect retries this batch (and the others hit by the same death)
+        _renew_pool(run_id, pool)
+        raise
+
+
+_POOL_LOCK = threading.Lock()
+
+
+def _renew_pool(run_id: str, broken: Executor) -> None:
+    with _POOL_LOCK:
+        if _POOLS.get(run_id) is broken:
+            _POOLS[run_id] = _process_pool(broken._max_workers)  # type: ignore[attr-defined]
+            broken.shutdown(wait=False, cancel_futures=True)
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:

@@ -226,3 +226,12 @@ def test_a_batch_that_keeps_failing_sends_its_files_to_rejects_and_the_run_compl
     assert again["new"] == 2 and again["rejected"] == 0
     fk.check_corpus(out)
     assert pq.read_table(out / "rejects").num_rows == 0
+
+
+def test_a_worker_process_killed_mid_batch_is_replaced_and_the_batch_retried(prefect_harness, tmp_path, monkeypatch):
+    raw = fk.make_raw(tmp_path / "raw", 8, copies=0, empties=0)
+    monkeypatch.setenv("NEWSCURATE_FAULT", "die:batch-1@1")  # the worker running batch 1 is SIGKILLed once
+    out = tmp_path / "out"
+    result = curate(raw_dir=str(raw), out_dir=str(out), batch_size=2, workers=2)
+    assert result["rejected"] == 0 and result["kept"] + result["duplicates"] == 8
+    fk.check_corpus(out)
