@@ -31,7 +31,8 @@ Decoding order (first that applies wins):
    reported in ``notes`` (``charset-mislabelled: ...``).
 6. The declared charset (``charset_hint`` from the HTTP header, else ``<meta charset>`` or the XML
    declaration, mapped to the WHATWG superset: latin-1/ascii -> cp1252, gb2312/gbk -> gb18030,
-   shift_jis -> cp932, ...) if it decodes strictly and is plausible.
+   shift_jis -> cp932, ...) if it decodes strictly; a Latin single-byte charset (which decodes
+   anything) must also read as prose (see 8).
 7. Mostly-UTF-8 bytes with a few stray invalid bytes: UTF-8 with those bytes read as cp1252.
 8. charset-normalizer over the charsets used on the web, preferring cp1252 among near-equal
    candidates; cp1252 also when the detector finds nothing, or bases a non-cp1252 pick on very
@@ -278,7 +279,12 @@ _NOT_CHARSETS = frozenset(
     {"unicode_escape", "raw_unicode_escape", "escape", "idna", "punycode", "utf_7", "undefined",
      "charmap", "mbcs", "oem", "rot_13", "unicode_internal", "palmos"}
 )
-_SINGLE_BYTE_PREFIXES = ("cp12", "cp8", "cp4", "cp7", "iso8859", "latin", "koi8", "mac", "ascii", "tis", "hp", "kz")
+# Latin-script single-byte charsets decode any bytes at all, so a page's claim to one is checked
+# for plausibility (CJK or Cyrillic bytes read as Latin-1 look like accented-letter soup).
+_LATIN_SINGLE_BYTE = frozenset(
+    {"cp1252", "cp1250", "cp1254", "cp1257", "cp1258", "latin_1", "iso8859_2", "iso8859_3", "iso8859_4",
+     "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "mac_roman"}
+)
 
 
 def _codec_name(label: str) -> str | None:
@@ -310,10 +316,6 @@ def declared_charset(head: bytes) -> str | None:
         return None
     m = _XML_DECL.match(head) or _META_CHARSET.search(head)
     return m.group(1).decode("ascii", "replace") if m else None
-
-
-def _is_single_byte(codec: str) -> bool:
-    return codec.startswith(_SINGLE_BYTE_PREFIXES)
 
 
 def _is_utf8_family(codec: str) -> bool:
@@ -708,7 +710,7 @@ def _decode(data: bytes, name: str, limits: Limits, charset_hint: str | None) ->
             candidate = _decode_single_byte_web(data, declared)
         except (UnicodeDecodeError, LookupError):
             candidate = None
-        if candidate is not None and (not _is_single_byte(declared) or _plausible_single_byte(candidate)):
+        if candidate is not None and (declared not in _LATIN_SINGLE_BYTE or _plausible_single_byte(candidate)):
             text, encoding = candidate, declared
 
     if text is None:

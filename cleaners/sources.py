@@ -38,6 +38,7 @@ the file after the records read so far.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -122,14 +123,28 @@ def discover(raw_root: Path) -> Iterator[RawItem | RawReject]:
     yield from _walk(root, root, "")
 
 
-def _walk(root: str, directory: str, prefix: str) -> Iterator[RawItem | RawReject]:
+def _list(directory: str, prefix: str) -> tuple[list[os.DirEntry[str]], RawReject | None]:
     try:
         with os.scandir(directory) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            return sorted(it, key=lambda e: e.name), None
     except OSError as exc:
-        yield RawReject(prefix.rstrip("/") or ".", "unreadable_dir", f"{type(exc).__name__}: {exc.strerror or exc}")
-        return
-    for entry in entries:
+        detail = f"{type(exc).__name__}: {exc.strerror or exc}"
+        return [], RawReject(prefix.rstrip("/") or ".", "unreadable_dir", detail)
+
+
+def _walk(root: str, directory: str, prefix: str) -> Iterator[RawItem | RawReject]:
+    """Depth-first, sorted; iterative so that deep trees cannot exhaust the recursion limit."""
+    stack: list[tuple[Iterator[os.DirEntry[str]], str]] = []
+    entries, problem = _list(directory, prefix)
+    if problem:
+        yield problem
+    stack.append((iter(entries), prefix))
+    while stack:
+        it, prefix = stack[-1]
+        entry = next(it, None)
+        if entry is None:
+            stack.pop()
+            continue
         if entry.name.startswith("."):
             continue
         source = prefix + _printable_name(entry.name)
@@ -137,7 +152,10 @@ def _walk(root: str, directory: str, prefix: str) -> Iterator[RawItem | RawRejec
             if entry.is_symlink():
                 yield from _symlink(root, entry, source)
             elif entry.is_dir(follow_symlinks=False):
-                yield from _walk(root, entry.path, source + "/")
+                entries, problem = _list(entry.path, source + "/")
+                if problem:
+                    yield problem
+                stack.append((iter(entries), source + "/"))
             elif entry.is_file(follow_symlinks=False):
                 yield RawItem(source=source, path=entry.path)
             else:
@@ -168,7 +186,7 @@ def _symlink(root: str, entry: os.DirEntry[str], source: str) -> Iterator[RawIte
     try:
         st = os.stat(target)
     except OSError as exc:
-        reason = "symlink_loop" if getattr(exc, "errno", None) == 40 else "broken_symlink"
+        reason = "symlink_loop" if exc.errno == errno.ELOOP else "broken_symlink"
         yield RawReject(source, reason, f"symbolic link that does not resolve: {exc.strerror or exc}")
         return
     if stat.S_ISDIR(st.st_mode):
@@ -215,7 +233,7 @@ def _read_once(item: RawItem, limits: Limits) -> tuple[bytes, str]:
     except IsADirectoryError:
         raise RejectError("not_regular_file", f"{item.source} is now a directory") from None
     except OSError as exc:
-        if exc.errno == 40:  # ELOOP: the path became a symlink after discovery
+        if exc.errno == errno.ELOOP:  # the path became a symlink after discovery
             raise RejectError("not_regular_file", f"{item.source} became a symbolic link") from None
         raise RejectError("unreadable", f"{item.source}: {exc.strerror or exc}") from None
     try:

@@ -155,6 +155,20 @@ def test_truthful_meta_charset_is_used():
     assert d.encoding == "cp932"
 
 
+def test_declared_cyrillic_charset_is_trusted():
+    page = f'<html><head><meta charset="windows-1251"></head><body><p>{RUSSIAN}</p></body></html>'
+    d = decode(page.encode("cp1251"))
+    assert RUSSIAN in d.text
+    assert d.encoding == "cp1251" and d.notes == ()
+
+
+def test_meta_claiming_latin1_on_chinese_bytes_is_not_believed():
+    page = f'<html><head><meta charset="iso-8859-1"></head><body><p>{CHINESE}</p><p>{CHINESE}</p></body></html>'
+    d = decode(page.encode("gb18030"))
+    assert CHINESE in d.text
+    assert any(n.startswith("charset-mislabelled: page said iso-8859-1, used gb18030") for n in d.notes)
+
+
 def test_meta_declaring_an_escape_codec_is_ignored():
     page = '<html><head><meta charset="unicode_escape"></head><body><p>a\\x41b caf\xe9</p></body></html>'
     d = decode(page.encode("latin-1"))

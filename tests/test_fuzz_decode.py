@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import unicodedata
 
@@ -12,7 +13,12 @@ from cleaners import decode as decode_module
 from cleaners.decode import Limits, decode
 from cleaners.model import RejectError
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# FUZZ_EXAMPLES=5000 for a longer run; the default keeps the suite fast.
+SETTINGS = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 NO_REPAIR = Limits(repair_mojibake=False)
 
 # C0 control bytes the binary sniffer counts (tab, LF, VT, FF, CR and ESC are text).

@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,33 @@ def test_fifo_and_socket_are_not_regular_files(raw):
         sock.close()
 
 
+def test_deep_tree_does_not_hit_the_recursion_limit(raw):
+    path = raw
+    for _ in range(300):
+        path = path / "d"
+    os.makedirs(path)
+    (path / "deep.txt").write_text("deep")
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)
+    try:
+        [item] = items(raw)
+    finally:
+        sys.setrecursionlimit(old)
+    assert item.source == "d/" * 300 + "deep.txt"
+
+
+def test_unreadable_directory_is_reported(raw):
+    if os.geteuid() == 0:
+        pytest.skip("root reads every directory")
+    (raw / "locked").mkdir()
+    (raw / "locked" / "x.txt").write_text("x")
+    os.chmod(raw / "locked", 0)
+    try:
+        assert rejects(raw)["locked"].reason == "unreadable_dir"
+    finally:
+        os.chmod(raw / "locked", 0o755)
+
+
 def test_missing_raw_root(tmp_path):
     [rej] = list(discover(tmp_path / "nope"))
     assert rej.reason == "unreadable_dir"
@@ -163,6 +191,23 @@ def test_file_that_vanishes_between_discover_and_read(raw):
     with pytest.raises(RejectError) as info:
         read_bytes(item)
     assert info.value.reason == "vanished"
+
+
+def test_iter_raw_reports_a_file_that_vanishes_after_discovery(raw, monkeypatch):
+    (raw / "a.txt").write_text("a")
+    (raw / "b.txt").write_text("b")
+    real_discover = sources.discover
+
+    def discover_then_delete(root):
+        for found in real_discover(root):
+            yield found
+            if found.source == "a.txt":
+                (raw / "b.txt").unlink()
+
+    monkeypatch.setattr(sources, "discover", discover_then_delete)
+    out = list(iter_raw(raw))
+    assert out[0] == (RawItem(source="a.txt", path=str(raw / "a.txt")), b"a")
+    assert out[1] == RawReject("b.txt", "vanished", "b.txt no longer exists")
 
 
 def test_file_larger_than_the_cap(raw):
