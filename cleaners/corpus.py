@@ -293,8 +293,16 @@ class Corpus:
                             if s.doc_id not in exclude)
         return sigs
 
+    def held(self, sources: Collection[str]) -> set[str]:
+        """Those of `sources` the corpus already holds (per the manifest)."""
+        if not sources:
+            return set()
+        t = read_table(self.table_dir("manifest"), columns=["source"], schema=MANIFEST_SCHEMA)
+        return set(sources) & set(t.column("source").to_pylist())
+
     def held_doc_ids(self, sources: Collection[str]) -> set[str]:
         """doc_ids of the kept articles of these raw files (the versions a new run supersedes)."""
+        sources = self.held(sources)
         if not sources:
             return set()
         value_set = pa.array(sorted(set(sources)), type=pa.string())
@@ -359,6 +367,7 @@ class Corpus:
         """The existing parts holding rows of `sources` (earlier versions of files this run saw
         again), each rewritten without those rows; and how many article rows that removes."""
         rewrites: dict[str, pa.Table] = {}
+        sources = self.held(sources)
         if not sources:
             return rewrites, 0
         value_set = pa.array(sorted(set(sources)), type=pa.string())

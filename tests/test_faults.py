@@ -134,7 +134,9 @@ def test_runs_killed_at_random_moments_never_expose_a_partial_file_and_the_corpu
             delay = rnd.uniform(0, 4)
             time.sleep(delay)
             fk.kill_group(proc)  # SIGKILL the run and its worker processes
-            outcomes.append((round(delay, 2), proc.returncode))
+            phase = ("after journal" if list(out.glob("_staging/*/JOURNAL.json"))
+                     else "staging" if list(out.glob("_staging/*")) else "nothing staged")
+            outcomes.append((round(delay, 2), proc.returncode, phase))
             for p in fk.parts(out):
                 pq.read_table(p)
     finally:
@@ -145,6 +147,7 @@ def test_runs_killed_at_random_moments_never_expose_a_partial_file_and_the_corpu
     curate(raw_dir=str(story["raw2"]), out_dir=str(out), batch_size=3, workers=1)
     fk.check_corpus(out)
     assert fk.snapshot(out) == story["s2"], (seed, outcomes)
+    print("random kills (delay after lock s, return code, state left):", outcomes)
 
 
 @pytest.mark.slow
