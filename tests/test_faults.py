@@ -116,8 +116,28 @@ def _reader(out: Path, stop: threading.Event, errors: list, reads: list) -> None
                 errors.append(f"{p}: {type(exc).__name__}: {exc}")
 
 
+def _wait_for_lock(out: Path, proc) -> float:
+    """When `proc` takes the lock (a killed run leaves a stale .lock.owner: look for this pid)."""
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            if f"pid {proc.pid} " in (out / ".lock.owner").read_text():
+                break
+        except OSError:
+            pass
+        time.sleep(0.01)
+    return time.monotonic()
+
+
 @pytest.mark.slow
 def test_runs_killed_at_random_moments_never_expose_a_partial_file_and_the_corpus_completes(story, api_url):
+    args = ("--workers", "1", "--batch-size", "2")
+    # how long a whole run takes once it holds the lock, to spread the kills over all of it
+    calibration = _fresh(story, "kill-random-calibration")
+    proc = fk.start(api_url, story["raw2"], calibration, *args)
+    locked = _wait_for_lock(calibration, proc)
+    assert fk.finish(proc)[0] == 0
+    span = time.monotonic() - locked
     out = _fresh(story, "kill-random")
     seed = random.randrange(2**32)
     rnd = random.Random(seed)
@@ -126,12 +146,10 @@ def test_runs_killed_at_random_moments_never_expose_a_partial_file_and_the_corpu
     reader.start()
     outcomes = []
     try:
-        for _ in range(3):
-            proc = fk.start(api_url, story["raw2"], out, "--workers", "2", "--batch-size", "3")
-            deadline = time.monotonic() + 120
-            while not (out / ".lock.owner").exists() and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.02)
-            delay = rnd.uniform(0, 4)
+        for _ in range(4):
+            proc = fk.start(api_url, story["raw2"], out, *args)
+            _wait_for_lock(out, proc)
+            delay = rnd.uniform(0, span)
             time.sleep(delay)
             fk.kill_group(proc)  # SIGKILL the run and its worker processes
             phase = ("after journal" if list(out.glob("_staging/*/JOURNAL.json"))
@@ -147,7 +165,7 @@ def test_runs_killed_at_random_moments_never_expose_a_partial_file_and_the_corpu
     curate(raw_dir=str(story["raw2"]), out_dir=str(out), batch_size=3, workers=1)
     fk.check_corpus(out)
     assert fk.snapshot(out) == story["s2"], (seed, outcomes)
-    print("random kills (delay after lock s, return code, state left):", outcomes)
+    print(f"random kills over a {span:.1f} s run (delay after lock s, return code, state left):", outcomes)
 
 
 @pytest.mark.slow
@@ -155,9 +173,8 @@ def test_overlapping_runs_never_interleave_the_second_waits_or_exits_with_code_3
     out = story["root"] / "overlap"
     first = fk.start(api_url, story["raw1"], out, "--workers", "1", fault="pause:locked@25")
     deadline = time.monotonic() + 120
-    while not (out / ".lock.owner").exists():
-        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
-        time.sleep(0.05)
+    _wait_for_lock(out, first)
+    assert first.poll() is None, first.communicate()
     impatient = fk.start(api_url, story["raw1"], out, "--workers", "1", "--lock-timeout", "1")
     patient = fk.start(api_url, story["raw1"], out, "--workers", "1", "--lock-timeout", "300")
     rc, stdout, stderr = fk.finish(impatient)
