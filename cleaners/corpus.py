@@ -503,8 +503,13 @@ class Corpus:
         for folder in sorted(touched):
             _fsync_dir(folder)
 
-    def discard(self, run_id: str) -> None:
+    def discard(self, run_id: str) -> bool:
+        """Remove a run's staging, unless it holds a journal: a commit that failed after its commit
+        point (a rename that raised) is left for the next run's `recover()` to complete."""
+        if (self.staging(run_id) / "JOURNAL.json").exists():
+            return False
         shutil.rmtree(self.staging(run_id), ignore_errors=True)
+        return True
 
     # ---- the invariant -------------------------------------------------------------------------
     def check_run(self, run_id: str, sources: Sequence[str]) -> list[str]:

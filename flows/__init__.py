@@ -8,3 +8,6 @@ import os
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# log records of the library's own loggers (`logging.getLogger("cleaners....")`) go where the flow
+# run's go: to the console and, inside a run, to the run's logs on the Prefect server
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "cleaners")

@@ -2,6 +2,7 @@
 writing a corpus."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -36,7 +37,9 @@ def run(raw_dir: str, out_dir: str, batch_size: int, workers: int | None, dask_a
         lock_timeout: float, dedup_opts: tuple[str, ...]) -> None:
     """Run the curation flow on RAW and write the corpus to OUT."""
     from cleaners.corpus import CorpusBusy
+    from cleaners.report import summary_lines
     from flows.curate import curate
+    from flows.progress import TerminalProgress
 
     if not Path(raw_dir).is_dir():
         raise click.UsageError(f"raw folder {raw_dir!r} does not exist")
@@ -46,17 +49,20 @@ def run(raw_dir: str, out_dir: str, batch_size: int, workers: int | None, dask_a
         if not value:
             raise click.UsageError(f"--dedup takes NAME=VALUE, got {opt!r}")
         dedup[name.strip()] = json.loads(value)
+    # progress bars (files cleaned, batches hashed) only when a person watches the terminal
+    bars = TerminalProgress() if sys.stderr.isatty() else contextlib.nullcontext()
     try:
-        result = curate(raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size, workers=workers,
-                        dask_address=dask_address, lock_timeout=lock_timeout, dedup=dedup or None)
+        with bars:
+            result = curate(raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size, workers=workers,
+                            dask_address=dask_address, lock_timeout=lock_timeout, dedup=dedup or None)
     except CorpusBusy as exc:
         click.echo(f"curate: {exc}", err=True)
         sys.exit(3)
     out = Path(result["out_dir"])
-    click.echo(f"\nseen {result['seen']} files ({result['unchanged']} unchanged since the last run)")
-    click.echo(f"  kept       {result['kept']:>7}  -> {out / 'articles'}")
-    click.echo(f"  duplicates {result['duplicates']:>7}  -> {out / 'duplicates'}")
-    click.echo(f"  rejected   {result['rejected']:>7}  -> {out / 'rejects'}")
+    click.echo(f"\nrun {result['run_id']}")
+    where = {"kept": out / "articles", "duplicates": out / "duplicates", "rejected": out / "rejects"}
+    for line in summary_lines(result, where):
+        click.echo("  " + line)
     if result.get("report"):
         click.echo(f"report: {result['report']}")
 

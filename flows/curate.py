@@ -33,6 +33,7 @@ from cleaners.dedup import DedupParams, deduplicate
 from cleaners.pipeline import Reject, Seen, Settings
 from cleaners.report import RunSummary, render_report
 from cleaners.sources import RawItem, RawReject, discover
+from flows import artifacts, progress
 
 
 @task(name="discover", retries=1)
@@ -167,6 +168,7 @@ def _clean_all(batches: list[list[RawItem]], known: dict[str, str], out_dir: str
                 Corpus(out_dir).unstage_batch(run_id, n)
                 staged.append(StagedBatch(n, 0, 0, rejects=[
                     Reject(it.source, "batch_failed", f"{type(exc).__name__}: {exc}") for it in batches[n]]))
+            progress.current().batch_done(len(batches[n]))
     return staged
 
 
@@ -198,6 +200,7 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
         batches: list[list[RawItem]] = plan["batches"]
         logger.info("%d new or changed files in %d batches; %d unchanged", sum(map(len, batches)),
                     len(batches), plan["unchanged"])
+        tracker = progress.start(run_id, sum(map(len, batches)), len(batches), artifacts.ProgressArtifact())
         staged: list[StagedBatch] = []
         if batches:
             if not dask_address and workers > 1 and len(batches) > 1:
@@ -221,21 +224,32 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
         if not new_articles and not rejects:
             logger.info("nothing new under %s: the corpus is unchanged", raw_dir)
             corpus.discard(run_id)
+            summary = RunSummary(run_id=run_id, raw_dir=str(raw_dir), out_dir=str(out_dir),
+                                 started=started.isoformat(), seen=unchanged, unchanged=unchanged, kept=0)
+            artifacts.publish_report(summary)
+            tracker.finish(summary.counts())
             return {"run_id": run_id, "seen": unchanged, "new": 0, "kept": 0, "duplicates": 0, "rejected": 0,
-                    "unchanged": unchanged, "out_dir": str(Path(out_dir).resolve()), "report": None}
+                    "unchanged": unchanged, "superseded": 0, "out_dir": str(Path(out_dir).resolve()),
+                    "report": None}
+        tracker.stage("dedup")
         decisions = dedup_task(out_dir, run_id, settings.dedup, [s.source for s in seen]) if new_articles else []
         reasons = Counter()
         for b in staged:
             reasons.update(b.removed_reasons)
         summary = RunSummary(run_id=run_id, raw_dir=str(raw_dir), out_dir=str(out_dir), started=started.isoformat(),
                              seen=len(seen) + unchanged, unchanged=unchanged, kept=new_articles - len(decisions),
-                             duplicates=list(decisions), rejects=rejects, removed_reasons=dict(reasons))
+                             duplicates=list(decisions), rejects=rejects, removed_reasons=dict(reasons),
+                             docs=artifacts.report_docs(out_dir, run_id, decisions))
+        tracker.stage("commit")
         try:
             result = commit_task(out_dir, run_id, decisions, rejects, seen, summary)
         finally:
             corpus.discard(run_id)
     logger.info("run %s: %d kept, %d duplicates, %d rejected, %d unchanged", run_id, result.articles,
                 result.duplicates, result.rejects, unchanged)
+    committed = Path(out_dir) / "reports" / f"{run_id}.md"  # the report as committed, with the invariant check
+    artifacts.publish_report(summary, committed.read_text(encoding="utf-8") if committed.is_file() else None)
+    tracker.finish(summary.counts())
     return {"run_id": run_id, "seen": len(seen) + unchanged, "new": len(seen), "kept": result.articles,
             "duplicates": result.duplicates, "rejected": result.rejects, "unchanged": unchanged,
             "superseded": result.superseded,

@@ -50,3 +50,25 @@ def test_the_check_finds_a_file_in_two_places_and_rows_for_files_the_run_did_not
     assert any(sources[0] in p and "exactly one" in p for p in problems)
     assert any(sources[0] in p and "run r0" in p for p in problems)
     assert any("ghost.txt" in p and "not seen" in p for p in problems)
+
+
+def test_a_commit_that_fails_after_its_journal_is_completed_by_the_next_recovery(tmp_path, monkeypatch):
+    corpus, staged = _stage(tmp_path)
+    decisions = deduplicate(corpus.staged_signatures("r1"))
+    real_replace, calls = __import__("os").replace, []
+
+    def failing_replace(src, dst):  # the third rename into the corpus fails (say, the disk is full)
+        if "/_staging/r1/commit/" in str(src) and "/_staging/" not in str(dst):
+            calls.append(src)
+            if len(calls) == 3:
+                raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr("cleaners.corpus.os.replace", failing_replace)
+    with pytest.raises(OSError):
+        corpus.commit("r1", decisions, staged.rejects, staged.seen)
+    monkeypatch.undo()
+    assert corpus.discard("r1") is False  # the flow's cleanup keeps a journaled staging
+    assert corpus.recover() == ["completed the interrupted commit of run r1"]
+    assert corpus.check_run("r1", [s.source for s in staged.seen]) == []
+    fk.check_corpus(corpus.root)
