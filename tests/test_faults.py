@@ -197,19 +197,6 @@ def test_overlapping_runs_never_interleave_the_second_waits_or_exits_with_code_3
     fk.check_corpus(out)
 
 
-def test_the_deployment_runs_one_flow_run_at_a_time():
-    import yaml
-    from prefect.cli.deploy._models import PrefectYamlModel
-
-    config = yaml.safe_load((fk.ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    PrefectYamlModel.model_validate(config)  # the shape `prefect deploy` accepts
-    deployments = [d for d in config["deployments"] if d["entrypoint"].endswith(":curate")]
-    assert deployments
-    for d in deployments:
-        limit = d.get("concurrency_limit")
-        assert limit == 1 or (isinstance(limit, dict) and limit.get("limit") == 1), d
-
-
 # ---- batch failures (in process) ---------------------------------------------------------------
 
 def test_a_transient_batch_failure_is_retried(prefect_harness, tmp_path, monkeypatch):
