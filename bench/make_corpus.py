@@ -118,7 +118,18 @@ def load_pages(shared: str | None = None) -> tuple[Page, ...]:
                 continue  # the same text already in the pool: it would be an unplanted duplicate
             seen.add(key)
             pages.append(Page(name, r["id"], (r.get("title") or "").strip(), body, dump, split[0], split[1], html_p))
-    return tuple(pages)
+    return tuple(_drop_copies(pages))
+
+
+def _drop_copies(pages: list[Page]) -> list[Page]:
+    """Leave out pages whose body is a copy of another page's (wire copies in the data sets):
+    they would be unplanted duplicates. Uses the library's copy levels (exact, near) only."""
+    sys.path.insert(0, str(ROOT))
+    from cleaners.dedup import deduplicate, make_signature
+
+    sigs = [make_signature(f"{i}", p.body) for i, p in enumerate(pages)]
+    drop = {int(d.doc_id) for d in deduplicate(sigs) if d.kind in ("exact", "near")}
+    return [p for i, p in enumerate(pages) if i not in drop]
 
 
 # --------------------------------------------------------------------------- bodies and edits

@@ -28,7 +28,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Sequence
 
@@ -62,25 +62,31 @@ class DedupParams:
 
     # --- signature shape
     num_perm: int = 128  # MinHash permutations of the near-level (5-gram) signature
-    story_num_perm: int = 128  # permutations of the lead and story signatures
+    lead_num_perm: int = 64  # permutations of the lead signature
+    story_num_perm: int = 128  # permutations of the story signature
     shingle_size: int = 5  # words per shingle at near level
     lead_words: int = 60  # words of the body's lead in the lead signature
     event_words: int = 120  # words of the body's lead whose content words describe the event
     sketch_size: int = 192  # bottom-k 5-gram hashes kept for containment
     min_words: int = 8  # bodies shorter than this are only matched exactly
+    prose_min_words: int = 12  # story features come from lines of at least this many words
     # --- candidate search (MinHashLSH Jaccard thresholds)
-    near_lsh_threshold: float = 0.3  # whole-body 5-gram MinHash
-    lead_lsh_threshold: float = 0.5  # lead 5-gram MinHash (truncations keep the lead)
+    near_lsh_threshold: float = 0.5  # whole-body 5-gram MinHash (lower overlaps come from the other two)
+    lead_lsh_threshold: float = 0.7  # lead 5-gram MinHash (truncations keep the lead)
     story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
-    story_lsh_rows: int = 2  # 2 rows: pairs sharing ~15% of their names meet with p~0.8
+    story_lsh_rows: int = 2  # 2 rows: pairs sharing 15% of their names meet with p~0.77, 25% p~0.98
+    boilerplate_df: int = 3  # 5-grams in this many documents of a run count as page chrome
+    max_story_heads: int = 8  # story clusters: heads checked pairwise when two clusters meet
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
     # --- verification
     near_jaccard: float = 0.5  # 5-gram Jaccard at or above: near copy
     near_containment: float = 0.4  # share of the shorter text's 5-grams in the longer: near copy
+    near_strong: float = 0.6  # near pairs scoring this (max of jaccard, containment) chain freely
     near_min_shared: int = 12  # sampled 5-grams that must be shared for containment to count
     story_score: float = 0.42  # story score at or above: same story
-    story_min_features: int = 3  # specific shared features (names, numbers, quotes) needed
-    story_min_weight: float = 9.0  # summed weight of shared features needed
+    story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
+    story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
+    story_min_weight: float = 15.0  # summed weight of shared features needed
 
 
 _SCHEME = "affine32"
@@ -91,10 +97,6 @@ _SEED = 1
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _TOKEN_RE = re.compile(r"[^\W\d_][\w'’&.-]*[^\W_]|[^\W\d_]|\d[\d,.]*\d%?|\d%?", re.UNICODE)
-_SENT_END_RE = re.compile(
-    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bNo)(?<!\bJr)(?<!\bSr)"
-    r"(?<=[.!?:;])[\"'”’)]*\s+|\n+"
-)
 _QUOTE_RES = (
     re.compile(r"“([^”\n]{12,400})”"),
     re.compile(r"(?<![\w])\"([^\"\n]{12,400})\"(?![\w])"),
@@ -225,15 +227,13 @@ def _number_key(m: re.Match[str]) -> str | None:
         value *= _SCALE.get(s, 1.0)
     if pct:
         return f"n:{value:g}%"
+    if value == int(value):
+        return f"n:{int(value)}"
     if not frac and not scale and not pct and 1900 <= value <= 2100 and len(digits) == 4:
         return f"y:{int(value)}"
     if value <= 12 and not frac and not scale:
         return None  # small counts are everywhere
     return f"n:{value:g}"
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in _SENT_END_RE.split(text) if s and s.strip()]
 
 
 _ENT_TOKEN_RE = re.compile(
@@ -400,11 +400,6 @@ def _minhash(items: Sequence[bytes], num_perm: int) -> bytes:
     return m.hashvalues.astype("<u4").tobytes()
 
 
-def _minhashes(item_lists: Sequence[Sequence[bytes]], num_perm: int) -> list[bytes]:
-    """Like MinHash.bulk over several item lists, reusing one initialised template."""
-    return [_minhash(items, num_perm) for items in item_lists]
-
-
 @dataclass(frozen=True)
 class Signature:
     """What dedup needs to know of one document; no text, a few KB at most."""
@@ -414,7 +409,7 @@ class Signature:
     content_hash: int  # xxh64 of the normalised body (exact level)
     shingles: int  # number of distinct 5-gram shingles
     near_mh: bytes  # uint32 MinHash hashvalues of the body's 5-grams (num_perm values)
-    lead_mh: bytes  # uint32 MinHash hashvalues of the lead's 5-grams (story_num_perm values)
+    lead_mh: bytes  # uint32 MinHash hashvalues of the lead's 5-grams (lead_num_perm values)
     story_mh: bytes  # uint32 MinHash hashvalues of the story features (story_num_perm values)
     sketch: bytes  # sorted uint32: the sketch_size smallest 5-gram hashes (all if fewer)
     sketch_size: int  # k the sketch was made with (it holds every 5-gram if shorter than k)
@@ -483,20 +478,25 @@ SIGNATURE_SCHEMA = pa.schema(
 
 
 def story_features(sig: Signature) -> list[str]:
-    """The items of the story-level MinHash: the specific names and the quoted words.
+    """The items of the story-level MinHash: the specific names.
 
-    Years, very common names, numbers and sources are left out: shared by unrelated
-    articles, they would only fill the buckets (numbers still count in the verification).
+    Years, very common names, numbers and sources are left out: shared by unrelated articles,
+    they would only fill the buckets; quotes are left out as rewrites quote different spans.
+    All of them still count in the verification.
     """
-    items = ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY]
-    for q in sig.quotes:
-        items += ["q:" + g for g in _quote_grams(q)]
-    return items
+    return ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY]
 
 
 def _quote_grams(q: str) -> list[str]:
     w = q.split()
     return [" ".join(w[i : i + 4]) for i in range(max(1, len(w) - 3))]
+
+
+def _prose(text: str, min_words: int) -> str:
+    """The running text: lines of at least min_words words (menus, teasers, captions and other
+    short leftovers of a page carry names that are not the story's). All of it if none."""
+    lines = [ln for ln in text.split("\n") if len(ln.split()) >= min_words]
+    return "\n".join(lines) if lines else text
 
 
 def make_signature(
@@ -519,14 +519,10 @@ def make_signature(
         hashes = np.unique(hashes)[: params.sketch_size]
     else:
         hashes = np.zeros(0, dtype=np.uint32)
-    singles, pairs = _entities(text)
-    if title:
-        t_singles, t_pairs = _entities(title)
-        # a headline is title-cased: only keep its names that the body also names
-        singles |= t_singles & singles
-        pairs |= t_pairs & pairs
-    nums = _numbers(text)
-    quotes = _quotes(text)
+    prose = _prose(text, params.prose_min_words)
+    singles, pairs = _entities(prose)
+    nums = _numbers(prose)
+    quotes = _quotes(prose)
     srcs = _detect_sources(text, sources)
     proto = Signature(
         doc_id=doc_id,
@@ -542,12 +538,11 @@ def make_signature(
         numbers=tuple(sorted(nums)),
         quotes=tuple(quotes),
         sources=tuple(sorted(srcs)),
-        lead_terms=_lead_terms(title, text, params.event_words),
+        lead_terms=_lead_terms(title, prose, params.event_words),
     )
     near_mh = _minhash(distinct, params.num_perm)
-    lead_mh, story_mh = _minhashes(
-        [lead, sorted({x.encode("utf-8") for x in story_features(proto)})], params.story_num_perm
-    )
+    lead_mh = _minhash(lead, params.lead_num_perm)
+    story_mh = _minhash(sorted({x.encode("utf-8") for x in story_features(proto)}), params.story_num_perm)
     return Signature(
         **{**proto.__dict__, "near_mh": near_mh, "lead_mh": lead_mh, "story_mh": story_mh}
     )
@@ -569,32 +564,62 @@ def _hv(b: bytes) -> np.ndarray:
     return np.frombuffer(b, dtype="<u4")
 
 
-def _jaccard_est(a: bytes, b: bytes) -> float:
-    x, y = _hv(a), _hv(b)
-    if len(x) == 0 or len(x) != len(y):
-        return 0.0
-    return float(np.count_nonzero(x == y)) / len(x)
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Boolean mask: which values are in the sorted array."""
+    idx = np.searchsorted(sorted_set, values)
+    idx[idx >= len(sorted_set)] = 0
+    return sorted_set[idx] == values
 
 
-def _containment(a: Signature, b: Signature) -> tuple[float, int, int]:
-    """Share of the smaller document's 5-grams found in the other, from bottom-k sketches.
+def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None) -> tuple[float, float, int, int]:
+    """5-gram Jaccard and containment of the smaller document, from the bottom-k sketches.
 
     Each sketch holds every hash of its document below its own cut-off, so both restricted to
     the lower cut-off are exact samples of the same hash range: a consistent sample.
-    Returns (containment, shared, sampled).
+    ``boiler`` holds 5-gram hashes found in many documents of the run (site chrome left in
+    the text). They are set aside unless nearly all of the text is made of them (a wire story
+    republished many times), so shared chrome does not make two pages copies.
+    Returns (jaccard, containment, shared, sampled).
     """
     sa, sb = _hv(a.sketch), _hv(b.sketch)
     if len(sa) == 0 or len(sb) == 0:
-        return 0.0, 0, 0
+        return 0.0, 0.0, 0, 0
     cut_a = int(sa[-1]) if len(sa) >= a.sketch_size else 1 << 32
     cut_b = int(sb[-1]) if len(sb) >= b.sketch_size else 1 << 32
     cut = min(cut_a, cut_b)
     ra, rb = sa[sa <= cut], sb[sb <= cut]
+    if boiler is not None and len(boiler):
+        fa, fb = ra[~_member(ra, boiler)], rb[~_member(rb, boiler)]
+        if min(len(fa), len(fb)) >= max(8, 0.25 * min(len(ra), len(rb))):
+            ra, rb = fa, fb
     if len(ra) == 0 or len(rb) == 0:
-        return 0.0, 0, 0
+        return 0.0, 0.0, 0, 0
     shared = int(np.intersect1d(ra, rb, assume_unique=True).size)
     small = min(len(ra), len(rb))
-    return shared / small, shared, small
+    union = len(ra) + len(rb) - shared
+    return shared / union, shared / small, shared, small
+
+
+def _boilerplate(sigs: Sequence[Signature], min_df: int) -> np.ndarray:
+    """Sorted sketch hashes present in at least min_df documents."""
+    if not sigs or min_df <= 1:
+        return np.zeros(0, dtype="<u4")
+    allh = np.concatenate([_hv(s.sketch) for s in sigs])
+    if not len(allh):
+        return allh
+    vals, counts = np.unique(allh, return_counts=True)
+    return vals[counts >= min_df]
+
+
+@dataclass
+class _DocWeights:
+    ents: dict[str, float]
+    nums: dict[str, float]
+    total: float  # weight of all names and numbers (a two-word name counted once)
+    terms: dict[str, float]
+    term_total: float
+    qgrams: frozenset[str]
+    sources: frozenset[str]
 
 
 class _Weights:
@@ -614,16 +639,19 @@ class _Weights:
         self.n = n
         # a floor on the corpus size keeps weights sane on tiny inputs
         self.n_eff = max(n, 200)
+        self._num = math.log(self.n_eff + 1)
+        self._smooth = 0.5 * self.n_eff / 100 + 0.5
+        self._cache: dict[str, _DocWeights] = {}
 
     def idf(self, feat: str) -> float:
-        d = self.df.get(feat, 1)
         # smoothed idf relative to a background corpus of n_eff documents
-        return math.log((self.n_eff + 1) / (d + 0.5 * self.n_eff / 100 + 0.5))
+        return self._num - math.log(self.df.get(feat, 1) + self._smooth)
 
     def entity(self, e: str) -> float:
-        base = self.TYPE_WEIGHT["p" if " " in e else "e"]
-        if e in _COMMON_ENTITY or any(part in _COMMON_ENTITY for part in e.split()) and " " not in e:
-            base *= 0.25
+        if " " in e:
+            base = self.TYPE_WEIGHT["p"]
+        else:
+            base = self.TYPE_WEIGHT["e"] * (0.25 if e in _COMMON_ENTITY else 1.0)
         return base * self.idf(e)
 
     def number(self, n: str) -> float:
@@ -632,75 +660,98 @@ class _Weights:
     def term(self, t: str) -> float:
         return self.idf("t:" + t)
 
+    def doc(self, s: Signature) -> _DocWeights:
+        d = self._cache.get(s.doc_id)
+        if d is None:
+            ents = {e: self.entity(e) for e in s.entities}
+            nums = {x: self.number(x) for x in s.numbers}
+            cov = {p for e in ents if " " in e for p in e.split()}
+            total = sum(v for e, v in ents.items() if e not in cov) + sum(nums.values())
+            terms = {t: self.term(t) for t in s.lead_terms}
+            d = _DocWeights(
+                ents, nums, total, terms, sum(terms.values()),
+                frozenset(g for q in s.quotes for g in _quote_grams(q)), frozenset(s.sources),
+            )
+            self._cache[s.doc_id] = d
+        return d
 
-def _event_similarity(a: Signature, b: Signature, w: _Weights) -> tuple[float, list[str]]:
-    """Weighted cosine of the lead content words: what happened, not only who."""
-    ta, tb = set(a.lead_terms), set(b.lead_terms)
-    if not ta or not tb:
-        return 0.0, []
-    shared = ta & tb
-    ws = sum(w.term(t) for t in shared)
-    wa = sum(w.term(t) for t in ta)
-    wb = sum(w.term(t) for t in tb)
-    return ws / math.sqrt(wa * wb), sorted(shared, key=lambda t: (-w.term(t), t))
+
+def _shared_quote_spans(quotes: Sequence[str], shared: frozenset[str] | set[str], limit: int = 3) -> list[str]:
+    """The longest runs of quoted words whose 4-grams both documents have."""
+    spans: list[str] = []
+    for q in quotes:
+        w = q.split()
+        i = 0
+        while i + 4 <= len(w):
+            if " ".join(w[i : i + 4]) in shared:
+                j = i + 1
+                while j + 4 <= len(w) and " ".join(w[j : j + 4]) in shared:
+                    j += 1
+                spans.append(" ".join(w[i : j + 3]))
+                i = j + 3
+            else:
+                i += 1
+    spans.sort(key=lambda x: (-len(x), x))
+    return spans[:limit]
 
 
-EVENT_SHARE = 0.5
+EVENT_SHARE = 0.3
+NORM_MAX_SHARE = 0.5
+SOURCE_BONUS = 0.1
 
 
 def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
-    ea, eb = set(a.entities), set(b.entities)
-    na, nb = set(a.numbers), set(b.numbers)
-    wa_e = {e: w.entity(e) for e in ea}
-    wb_e = {e: w.entity(e) for e in eb}
-    wa_n = {n: w.number(n) for n in na}
-    wb_n = {n: w.number(n) for n in nb}
-    shared_e = ea & eb
-    shared_n = na & nb
+    da, db = w.doc(a), w.doc(b)
+    shared_e = da.ents.keys() & db.ents.keys()
+    shared_n = da.nums.keys() & db.nums.keys()
     # a two-word name shared implies its parts: count the pair, not the parts again
     covered = {p for e in shared_e if " " in e for p in e.split()}
-    shared_e_w = {e: wa_e[e] for e in shared_e if e not in covered}
-    shared_n_w = {n: wa_n[n] for n in shared_n}
-    ga = {g for q in a.quotes for g in _quote_grams(q)}
-    gb = {g for q in b.quotes for g in _quote_grams(q)}
-    shared_q = ga & gb
+    shared_e_w = {e: da.ents[e] for e in shared_e if e not in covered}
+    shared_n_w = {x: da.nums[x] for x in shared_n}
+    shared_q = da.qgrams & db.qgrams
     quote_w = min(3, len(shared_q)) * w.TYPE_WEIGHT["q"] * 3.0
-    shared_s = set(a.sources) & set(b.sources)
+    shared_s = da.sources & db.sources
     source_w = w.TYPE_WEIGHT["s"] * 3.0 if shared_s else 0.0
     shared = sum(shared_e_w.values()) + sum(shared_n_w.values()) + quote_w + source_w
-
-    def total(we: dict, wn: dict) -> float:
-        cov = {p for e in we if " " in e for p in e.split()}
-        return sum(v for e, v in we.items() if e not in cov) + sum(wn.values())
-
-    ta, tb = total(wa_e, wa_n), total(wb_e, wb_n)
-    denom = math.sqrt(max(ta, 1.0) * max(tb, 1.0))
-    entity_score = shared / (denom + 1e-9)
-    event, shared_terms = _event_similarity(a, b, w)
+    lo, hi = sorted((max(da.total, 1.0), max(db.total, 1.0)))
+    entity_score = shared / (lo ** (1 - NORM_MAX_SHARE) * hi ** NORM_MAX_SHARE)
+    shared_t = da.terms.keys() & db.terms.keys()
+    if da.term_total > 0 and db.term_total > 0:
+        event = sum(da.terms[t] for t in shared_t) / math.sqrt(da.term_total * db.term_total)
+    else:
+        event = 0.0
     score = entity_score * (1 - EVENT_SHARE) + event * EVENT_SHARE * 2
-    specific = sum(1 for v in list(shared_e_w.values()) + list(shared_n_w.values()) if v >= 2.0)
+    if shared_s and any(" " in e for e in shared_e):
+        # the same credited source and the same named person: one report rewritten
+        score += SOURCE_BONUS
+    specific = sum(1 for v in shared_e_w.values() if v >= 2.0) + sum(1 for v in shared_n_w.values() if v >= 2.0)
     specific += min(3, len(shared_q))
     info = {
         "shared_w": shared,
         "specific": specific,
-        "names": sorted(shared_e_w, key=lambda e: -shared_e_w[e]),
-        "numbers": sorted(shared_n_w, key=lambda n: -shared_n_w[n]),
-        "quotes": sorted(shared_q)[:3],
+        "names": sorted(shared_e_w, key=lambda e: (-shared_e_w[e], e)),
+        "numbers": sorted(shared_n_w, key=lambda x: (-shared_n_w[x], x)),
+        "quotes": _shared_quote_spans(a.quotes, shared_q) if shared_q else [],
         "sources": sorted(shared_s),
         "entity_score": entity_score,
         "event": event,
-        "terms": shared_terms[:10],
+        "terms": sorted(shared_t, key=lambda t: (-da.terms[t], t))[:10],
     }
     return min(score, 1.0), info
 
 
-def verify_pair(a: Signature, b: Signature, params: DedupParams = DedupParams(), weights: _Weights | None = None) -> tuple[str, float, str] | None:
+def verify_pair(
+    a: Signature,
+    b: Signature,
+    params: DedupParams = DedupParams(),
+    weights: _Weights | None = None,
+    boiler: np.ndarray | None = None,
+) -> tuple[str, float, str] | None:
     """Verify one candidate pair: (kind, score, evidence) of the strongest level, or None."""
     if a.content_hash == b.content_hash and a.words == b.words:
         return "exact", 1.0, f"identical normalised body ({a.words} words)"
     if a.words >= params.min_words and b.words >= params.min_words:
-        jac = _jaccard_est(a.near_mh, b.near_mh)
-        cont, shared, sampled = _containment(a, b)
+        jac, cont, shared, sampled = _sketch_overlap(a, b, boiler)
         if jac >= params.near_jaccard or (cont >= params.near_containment and shared >= params.near_min_shared):
             short, long_ = (a, b) if a.words <= b.words else (b, a)
             return (
@@ -716,6 +767,7 @@ def verify_pair(a: Signature, b: Signature, params: DedupParams = DedupParams(),
     if (
         score >= params.story_score
         and info["specific"] >= params.story_min_features
+        and info["event"] >= params.story_min_event
         and info["shared_w"] >= params.story_min_weight
     ):
         parts = []
@@ -821,12 +873,12 @@ def deduplicate(
     if not new:
         return []
     is_new = [i >= n_old for i in range(n)]
-    # a document listed twice (same doc_id) is only judged once
-    seen_ids: dict[str, int] = {}
+    # a document listed twice (same doc_id, e.g. already in the corpus) is judged once at most
+    seen_ids: set[str] = set()
     for i, s in enumerate(sigs):
         if s.doc_id in seen_ids:
-            is_new[i] = False if i < n_old else is_new[i]
-        seen_ids.setdefault(s.doc_id, i)
+            is_new[i] = False
+        seen_ids.add(s.doc_id)
     long_enough = [i for i, s in enumerate(sigs) if s.words >= params.min_words]
 
     # exact groups by content hash (covers bodies too short for the shingle levels)
@@ -840,7 +892,7 @@ def deduplicate(
             for a, b in zip(group, group[1:]):
                 cand.add((a, b))
     cand |= _lsh_pairs(sigs, "near_mh", params.near_lsh_threshold, params.num_perm, long_enough, is_new, params.max_bucket)
-    cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.story_num_perm, long_enough, is_new, params.max_bucket)
+    cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.lead_num_perm, long_enough, is_new, params.max_bucket)
     story_eligible = [i for i in long_enough if sigs[i].entities or sigs[i].quotes]
     cand |= _lsh_pairs(
         sigs, "story_mh", None, params.story_num_perm, story_eligible, is_new, params.max_bucket,
@@ -848,11 +900,12 @@ def deduplicate(
     )
 
     weights = _Weights(sigs)
+    boiler = _boilerplate(sigs, params.boilerplate_df)
     edges: dict[tuple[int, int], tuple[str, float, str]] = {}
     for a, b in sorted(cand):
         if sigs[a].doc_id == sigs[b].doc_id:
             continue
-        v = verify_pair(sigs[a], sigs[b], params, weights)
+        v = verify_pair(sigs[a], sigs[b], params, weights, boiler)
         if v is not None:
             edges[(a, b)] = v
 
@@ -863,9 +916,9 @@ def deduplicate(
 
     # 1) components of exact/near pairs (copies of one text: chaining is safe)
     uf = _UF(n)
-    for (a, b), (kind, _, _) in edges.items():
-        if kind != "story":
-            uf.union(a, b)
+    strong = {e for e, v in edges.items() if v[0] == "exact" or (v[0] == "near" and v[1] >= params.near_strong)}
+    for a, b in strong:
+        uf.union(a, b)
     comp = [uf.find(i) for i in range(n)]
     comp_members: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
@@ -879,14 +932,16 @@ def deduplicate(
     cl_heads: dict[int, list[int]] = {r: [h] for r, h in head.items()}
     cl_kept: dict[int, int] = dict(head)
     story_of: dict[int, tuple[str, float, str]] = {}  # head -> verification against kept
+    # weak copies (partial overlap) join like stories: only with the cluster's kept article
     story_edges = sorted(
-        ((v[1], a, b) for (a, b), v in edges.items() if v[0] == "story"), key=lambda t: (-t[0], t[1], t[2])
+        ((v[1] + (1.0 if v[0] == "near" else 0.0), a, b) for (a, b), v in edges.items() if (a, b) not in strong),
+        key=lambda t: (-t[0], t[1], t[2]),
     )
 
     def check(x: int, y: int) -> tuple[str, float, str] | None:
         v = edges.get((x, y) if x < y else (y, x))
         if v is None:
-            v = verify_pair(sigs[x], sigs[y], params, weights)
+            v = verify_pair(sigs[x], sigs[y], params, weights, boiler)
         return v
 
     for _score, a, b in story_edges:
@@ -897,14 +952,34 @@ def deduplicate(
         if not is_new[ka] and not is_new[kb]:
             continue  # two articles kept earlier stay kept
         k = min((ka, kb), key=rank)
-        others = [h for h in cl_heads[ra] + cl_heads[rb] if h != k]
+        # every head of one cluster must verify against every head of the other (the kept
+        # articles first), so a member never joins through a third article alone
+        heads_a = sorted(cl_heads[ra], key=lambda h: (h != ka, rank(h)))[: params.max_story_heads]
+        heads_b = sorted(cl_heads[rb], key=lambda h: (h != kb, rank(h)))[: params.max_story_heads]
         verdicts = {}
-        for h in others:
-            v = story_of.get(h) if (h in story_of and cl_kept[ra if k == ka else rb] == k and h in cl_heads[ra if k == ka else rb]) else check(h, k)
-            if v is None:
+        ok = True
+        for x in heads_a:
+            for y in heads_b:
+                v = check(x, y)
+                if v is None:
+                    ok = False
+                    break
+                if y == k and x != k:
+                    verdicts[x] = v
+                elif x == k and y != k:
+                    verdicts[y] = v
+            if not ok:
                 break
-            verdicts[h] = v
-        else:
+        if ok:
+            for h in cl_heads[ra] + cl_heads[rb]:
+                if h != k and h not in verdicts:
+                    v = check(h, k)
+                    if v is not None:
+                        verdicts[h] = v
+                    else:
+                        ok = False
+                        break
+        if ok:
             r = cl.union(ra, rb)
             other_root = rb if r == ra else ra
             cl_heads[r] = cl_heads[r] + cl_heads.pop(other_root)
@@ -936,7 +1011,7 @@ def deduplicate(
                     v = dv
                 else:
                     cv = check(i, h) or ("near", 0.0, "copy cluster")
-                    v = ("story", hv[1], f"{cv[0]} copy of {sigs[h].doc_id} ({cv[2]}), which tells the same story: {hv[2]}")
+                    v = (hv[0], hv[1], f"{cv[0]} copy of {sigs[h].doc_id} ({cv[2]}), which is a {hv[0]} duplicate: {hv[2]}")
         out.append(Decision(sigs[i].doc_id, sigs[k].doc_id, v[0], float(v[1]), v[2]))
     return out
 

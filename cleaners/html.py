@@ -156,14 +156,14 @@ def _text(el: HtmlElement) -> str:
 # --------------------------------------------------------------------------- DOM pre-clean
 
 # class names that carry taxonomy values rather than roles ("category-social-media", "tag-share")
-_TAXONOMY_CLASS = re.compile(r"^(?:category|tag|tags|topic|section|channel|format|type|post|pmpro|level)[-_]", re.I)
+_TAXONOMY_CLASS = re.compile(r"^(?:(?:category|tag|tags|topic|channel|format|type|status)[-_]|post-\d)", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
 # (reason, pattern over the space-joined lower-case parts of class / id / role / aria-label,
 #  maximum text length of an element removed for it: None = no limit beyond the main-text guard)
 _TOKEN_RULES: list[tuple[str, re.Pattern[str], int | None]] = [
-    ("comments", re.compile(r"\b(?:comments?|comment (?:list|form|section|area|thread)s?|disqus|respond|discussion)\b"), None),
+    ("comments", re.compile(r"\b(?:comments?|commentlist|comment (?:list|form|section|area|thread|respond)s?|disqus|respond)\b"), None),
     ("related", re.compile(
         r"\b(?:related|recommended|recommendations?|recirc|recirculation|more (?:stories|articles|news|posts|from|on|in)"
         r"|read (?:more|next|also)|readmore|also read|you may (?:also )?like|you might (?:also )?like|most (?:read|popular|viewed|shared)"
@@ -190,6 +190,12 @@ _TAG_RULES: dict[str, tuple[str, int | None]] = {
 
 # elements never removed themselves (their children may be)
 _PROTECTED_TAGS = {"html", "body", "head", "main"}
+# never judged by class tokens: code (syntax highlighters use classes such as "comment") and
+# inline formatting
+_NO_TOKEN_TAGS = {"pre", "code", "kbd", "samp", "var", "b", "i", "em", "strong", "sup", "sub", "abbr", "time"}
+# rules without a length limit give way when the element holds this much prose outside links
+_PROSE_GUARD_CHARS = 1200
+_PROSE_GUARD_LINK_DENSITY = 0.25
 
 _LONG_P_WORDS = 20
 
@@ -220,9 +226,12 @@ def classify_element(el: HtmlElement) -> tuple[str, int | None] | None:
     tag = el.tag
     if tag in _TAG_RULES:
         return _TAG_RULES[tag]
-    if tag in _PROTECTED_TAGS or not isinstance(tag, str):
+    if tag in _PROTECTED_TAGS or tag in _NO_TOKEN_TAGS or not isinstance(tag, str):
         return None
-    get = el.get
+    attrib = el.attrib
+    if not attrib:
+        return None
+    get = attrib.get
     attrs = (get("class"), get("id"), get("role"), get("aria-label"))
     try:
         return _RULE_CACHE[attrs]
@@ -251,7 +260,140 @@ def _long_paragraph_chars(tree: HtmlElement) -> dict[HtmlElement, int]:
     return out
 
 
-def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]")
+_LINK_TEXT = etree.XPath(".//a//text()[not(ancestor::script) and not(ancestor::style)]")
+
+
+def visible_text(el: HtmlElement) -> str:
+    """The element's text without script / style content, whitespace collapsed."""
+    return _norm("".join(_VISIBLE_TEXT(el)))
+
+
+def _removable(el: HtmlElement, rule: tuple[str, int | None], long_p: dict, total_long: int) -> bool:
+    """Whether an element matched by `rule` may go (the main-text guards)."""
+    reason, limit = rule
+    if reason == "comments" and el.tag == "span":
+        return False  # syntax highlighters mark code comments with such classes
+    raw = el.text_content()
+    if limit is not None and len(raw) > limit:
+        text = visible_text(el)
+        if len(text) > limit:
+            return False
+    if total_long:
+        inside = sum(long_p.get(p, 0) for p in el.iter("p"))
+        if inside and (inside > 0.3 * total_long or inside > 1500):
+            return False
+    if limit is None and reason in ("navigation", "related") and len(raw) > _PROSE_GUARD_CHARS:
+        if prose_chars(el) > _PROSE_GUARD_CHARS:
+            text_len = len(visible_text(el))
+            link_len = len(_norm("".join(_LINK_TEXT(el))))
+            if link_len < _PROSE_GUARD_LINK_DENSITY * text_len:
+                return False
+    return True
+
+
+_PROSE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)"
+    " and not(ancestor::noscript) and not(ancestor::button) and not(ancestor::select)]"
+)
+_PROSE_RUN_WORDS = 15
+
+
+def prose_chars(el: HtmlElement) -> int:
+    """Characters in runs of text of `_PROSE_RUN_WORDS` words or more that are not link text
+    (sentences of an article, not items of a menu)."""
+    total = 0
+    for t in _PROSE_TEXT(el):
+        if len(t) > 4 * _PROSE_RUN_WORDS and len(t.split()) >= _PROSE_RUN_WORDS:
+            total += len(t.strip())
+    return total
+
+
+_LABEL_TEXT = re.compile(
+    r"^\s*(?:next|previous|prev|related|see also|also see|read more|read also|also read|more)"
+    r"(?: (?:story|article|post|stories|articles|posts|news))?\s*[:»>|-]?\s*$",
+    re.I,
+)
+_LIST_MIN_ITEMS = 3
+_LIST_MIN_WORDS = 4
+
+
+def _off_page(a: HtmlElement) -> bool:
+    href = (a.get("href") or "").strip().lower()
+    return bool(href) and not href.startswith(("#", "javascript:", "mailto:"))
+
+
+def _contains_long_p(el: HtmlElement, long_p: dict) -> bool:
+    if el.tag == "p":
+        return el in long_p
+    return any(p in long_p for p in el.iter("p"))
+
+
+def _between_paragraphs(el: HtmlElement, long_p: dict) -> bool:
+    """Whether long paragraphs sit both before and after `el` among its parent's children."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    before = after = False
+    seen = False
+    for sib in parent:
+        if sib is el:
+            seen = True
+            continue
+        if not isinstance(sib.tag, str):
+            continue
+        if _contains_long_p(sib, long_p):
+            if seen:
+                after = True
+            else:
+                before = True
+        if before and after:
+            return True
+    return False
+
+
+_LABELLED_LINKS = etree.XPath(
+    "//a[@href][preceding-sibling::*[1][self::b or self::strong or self::span or self::em or self::i"
+    " or self::label or self::h3 or self::h4 or self::h5 or self::h6]]"
+)
+def structural_chrome(tree: HtmlElement, long_p: dict) -> list[tuple[HtmlElement, str]]:
+    """Chrome recognised by structure rather than by name.
+
+    - a label such as "Next story:" in its own element followed by a link to another page;
+    - a list (ul/ol) of at least `_LIST_MIN_ITEMS` items that are each a headline-like link
+      (`_LIST_MIN_WORDS` words or more, nearly all the item's text inside the link), unless it
+      sits between paragraphs of the article (where it is a list of sources or references).
+    """
+    out: list[tuple[HtmlElement, str]] = []
+    for a in _LABELLED_LINKS(tree):
+        prev = a.getprevious()
+        if prev is None or (prev.tail or "").strip() or not _off_page(a):
+            continue
+        if _LABEL_TEXT.match(prev.text_content() or ""):
+            out.append((prev, "related"))
+            out.append((a, "related"))
+    for lst in tree.iter("ul", "ol"):
+        if len(lst) < _LIST_MIN_ITEMS:
+            continue
+        items = [li for li in lst if li.tag == "li"]
+        if len(items) < _LIST_MIN_ITEMS:
+            continue
+        ok = bad = 0
+        for li in items:
+            text = _norm(li.text_content())
+            link = _norm(" ".join(x.text_content() for x in li.iter("a") if _off_page(x)))
+            if text and len(link) >= 0.8 * len(text) and len(link.split()) >= _LIST_MIN_WORDS:
+                ok += 1
+            else:
+                bad += 1
+                if bad > 0.2 * len(items):
+                    break
+        if ok >= 0.8 * len(items) and not _between_paragraphs(lst, long_p):
+            out.append((lst, "related"))
+    return out
+
+
+def preclean(tree: HtmlElement, removed: list[Removed], stats: dict | None = None) -> int:
     """Remove chrome elements from `tree` in place, appending what went to `removed`.
 
     An element matched by a rule is kept when it holds a large share of the page's long
@@ -261,6 +403,8 @@ def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
     """
     long_p = _long_paragraph_chars(tree)
     total_long = sum(long_p.values())
+    if stats is not None:
+        stats["long_paragraph_chars"] = total_long
     chosen: list[tuple[HtmlElement, str]] = []
     stack: list[HtmlElement] = [tree]
     while stack:
@@ -268,21 +412,17 @@ def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
         if not isinstance(el.tag, str):
             continue
         rule = classify_element(el)
-        if rule is not None:
-            reason, limit = rule
-            ok = True
-            raw = el.text_content()
-            if limit is not None and len(raw) > limit and len(_norm(raw)) > limit:
-                ok = False
-            elif total_long:
-                inside = sum(long_p.get(p, 0) for p in el.iter("p"))
-                if inside and (inside > 0.3 * total_long or inside > 1500):
-                    ok = False
-            if ok:
-                chosen.append((el, reason))
-                continue
+        if rule is not None and _removable(el, rule, long_p, total_long):
+            chosen.append((el, rule[0]))
+            continue
         if len(el):
             stack.extend(reversed(el))
+    removed_set = {el for el, _ in chosen}
+    for el, reason in structural_chrome(tree, long_p):
+        if el in removed_set or any(a in removed_set for a in el.iterancestors()):
+            continue
+        removed_set.add(el)
+        chosen.append((el, reason))
     for el, reason in chosen:
         text = _norm(el.text_content())
         if text:
@@ -297,17 +437,25 @@ def preclean(tree: HtmlElement, removed: list[Removed]) -> int:
 _MIN_LINK_WORDS = 4
 
 
+_HREF_LINKS = etree.XPath("//a[@href]")
+
+
 def off_page_link_texts(tree: HtmlElement) -> set[str]:
     """Keys of the texts of links that lead to other pages (in-page '#' anchors excluded).
 
     Only texts of `_MIN_LINK_WORDS` words or more count: they look like headlines of other stories.
     """
     out: set[str] = set()
-    for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith("#") or href.lower().startswith("javascript:"):
+    for a in _HREF_LINKS(tree):
+        href = a.get("href").lstrip()
+        if not href or href[0] == "#" or href[:11].lower() == "javascript:":
             continue
-        key = _key("".join(a.itertext()))
+        raw = a.text_content()
+        if len(raw) < 12:
+            continue
+        if "://" in raw or "www." in raw:
+            continue  # a bare URL shown as text is a reference, not a headline
+        key = _key(raw)
         if key.count(" ") + 1 >= _MIN_LINK_WORDS:
             out.add(key)
     return out
@@ -324,45 +472,74 @@ _LINK_LABEL = re.compile(
 
 # a heading that opens the related-content zone at the end of an article
 _ZONE_HEADING = re.compile(
-    r"^\s*(?:related(?: (?:stories|articles|posts|content|news|coverage|links|reading|topics))?|"
+    r"^\s*(?:related(?: (?:stories|articles|posts|content|news|coverage|links|reading|topics|videos))?|"
     r"more (?:stories|articles|news|posts|coverage|headlines)(?: from .{1,40}| on .{1,40}| in .{1,40})?|"
-    r"more from .{1,40}|you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|"
-    r"recommended(?: for you| stories| articles| reading)?|most (?:read|popular|viewed|shared)(?: .{1,30})?|"
-    r"(?:also|further) (?:read|see|reading)|read (?:more|next|also)|trending(?: now| stories)?|"
-    r"popular (?:stories|posts|articles)|latest (?:news|stories|posts|articles)|other stories|"
-    r"top stories|what to read next|up next|keep reading|don'?t miss)\s*[:.!]?\s*$",
+    r"more .{1,30} (?:news|stories|headlines)|more from .{1,40}|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|"
+    r"recommended(?: for you| stories| articles| reading)?|most (?:read|popular|viewed|shared|commented)(?: .{1,30})?|"
+    r"trending(?: now| stories)?|popular (?:stories|posts|articles)|latest (?:news|stories|posts|articles)|"
+    r"other stories|top stories|external links|further reading)\s*[:.!»>]*\s*$",
+    re.I,
+)
+# a heading of an inline promotion inside an article: only the heading itself goes
+_INLINE_PROMO_HEADING = re.compile(
+    r"^\s*(?:don'?t miss|read (?:more|next|also)|also read|see also|up next|keep reading|"
+    r"what to read next|watch|listen)\s*[:.!»>]*\s*$",
     re.I,
 )
 
 
+_CORE_WORDS = 30
+
+
+def _is_link_block(block: str, link_texts: set[str]) -> bool:
+    """The block is the text of a link to another page, alone or after a short label."""
+    key = _key(block.lstrip("-*• "))
+    if key and key in link_texts:
+        return True
+    m = _LINK_LABEL.match(block)
+    return bool(m) and _key(block[m.end():]) in link_texts
+
+
 def postclean(blocks: list[str], link_texts: set[str], removed: list[Removed]) -> list[str]:
-    """Drop blocks that are links to other stories, and the related zone after a zone heading."""
+    """Drop blocks that are links to other stories, and the related zone after a zone heading.
+
+    The core of the article runs from its first to its last block of `_CORE_WORDS` words or more
+    that is not a link. Outside the core every link block goes; inside it, stand-alone link
+    paragraphs go ("Don't miss: ...") but list items stay (an article may list its sources).
+    A zone heading ("Related stories", "More from ...") goes, and so does everything after it
+    when that is mostly links.
+    """
+    is_link = [_is_link_block(b, link_texts) for b in blocks]
+    core = [i for i, b in enumerate(blocks) if not is_link[i] and b.count(" ") + 1 >= _CORE_WORDS]
+    first, last = (core[0], core[-1]) if core else (len(blocks), -1)
     kept: list[str] = []
     n = len(blocks)
     i = 0
     while i < n:
         block = blocks[i]
-        key = _key(block.lstrip("-*• "))
-        if key and key in link_texts:
-            removed.append(Removed(block, check_reason("related")))
-            i += 1
-            continue
-        m = _LINK_LABEL.match(block)
-        if m and _key(block[m.end():]) in link_texts:
-            removed.append(Removed(block, check_reason("related")))
-            i += 1
-            continue
-        if _ZONE_HEADING.match(block) and len(block) < 80:
-            # the zone runs to the end when what follows is short (headlines, teasers), else only
-            # the heading goes
-            rest = blocks[i + 1 :]
-            rest_words = sum(b.count(" ") + 1 for b in rest)
-            kept_words = sum(b.count(" ") + 1 for b in kept)
-            if rest and rest_words < kept_words and all(len(b) < 400 for b in rest):
+        if is_link[i]:
+            in_core = first <= i <= last
+            if not (in_core and block.startswith("- ")):
                 removed.append(Removed(block, check_reason("related")))
-                removed.extend(Removed(b, check_reason("related")) for b in rest)
-                break
+                i += 1
+                continue
+        if _ZONE_HEADING.match(block) and len(block) < 80:
+            # the zone runs to the end when what follows is links and teasers: a good share of
+            # link blocks, or only short blocks adding up to less than the article so far
+            rest = range(i + 1, n)
+            links = sum(1 for j in rest if is_link[j])
+            rest_words = sum(blocks[j].count(" ") + 1 for j in rest)
+            kept_words = sum(b.count(" ") + 1 for b in kept)
+            short = all(len(blocks[j]) < 400 for j in rest) and rest_words < kept_words
             removed.append(Removed(block, check_reason("related")))
+            if len(rest) and (links >= 0.4 * len(rest) or short):
+                removed.extend(Removed(blocks[j], check_reason("related")) for j in rest)
+                break
+            i += 1
+            continue
+        if _INLINE_PROMO_HEADING.match(block):
+            removed.append(Removed(block, check_reason("teaser")))
             i += 1
             continue
         kept.append(block)
@@ -418,7 +595,7 @@ def _is_dek(description: str | None, title: str | None, blocks: list[str]) -> bo
     return not head.startswith(dk[: max(20, len(dk) // 2)])
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»/]|::)\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»]|::)\s+")
 
 
 def _overlap(a: str, b: str) -> float:
@@ -458,11 +635,14 @@ def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None)
         if len(candidates) >= 5:
             break
     if page_title:
+        stripped = strip_site_from_title(page_title, site_name) or page_title
+        site = _key(site_name or "")
         for t in candidates:
-            if _overlap(t, page_title) >= 0.6 or _overlap(page_title, t) >= 0.6:
+            if site and _key(t) == site:
+                continue  # the site's logo in an h1
+            if _overlap(t, stripped) >= 0.6 or _overlap(stripped, t) >= 0.6:
                 return t
-        stripped = strip_site_from_title(page_title, site_name)
-        return stripped or page_title
+        return stripped
     if len(candidates) == 1:
         return candidates[0]
     return None
@@ -473,8 +653,60 @@ _MONTHS = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\b(?:updated|published|posted|min read)\b", re.I
 )
 _AUTHOR_NOISE = re.compile(
-    r"^(?:author|written by|reviewed by|words by|posted by|by)\s*:?\s+|\s+(?:writer|author|contributor|staff writer|editor)$", re.I
+    r"^(?:(?:article|story|post|words|text|written|reviewed|posted|published|authors?)\s+by|authors?|by)\s*:?\s+"
+    r"|\s+(?:writer|author|contributor|staff writer|editor|reporter|tech reporter|senior writer|correspondent)$",
+    re.I,
 )
+_NOT_A_NAME = re.compile(
+    r"^(?:the|about the|written by|by|author|authors|posted by|admin|staff|guest|view (?:all|more) posts?|more|follow|"
+    r"read more|see all|all posts)$",
+    re.I,
+)
+_NAME_TAIL = re.compile(r"\s+(?:-|–|—|\|)\s+.*$|\s+(?:last|updated|published|on|posted)$", re.I)
+_BY_TEXT = etree.XPath(
+    "//body//text()[starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'by ')"
+    " or normalize-space(.) = 'By' or normalize-space(.) = 'by']"
+)
+_BY_NAME = re.compile(r"^\s*[Bb][Yy]\s*:?\s+((?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:and|&)\s+(?:[A-Z][\w.'’-]*\s*){1,4})?)")
+
+
+def text_byline_authors(tree: HtmlElement) -> list[str]:
+    """Names from a visible 'By First Last' line (the text node may hold 'By' alone, the name
+    following in a link)."""
+    for node in _BY_TEXT(tree)[:10]:
+        parent = node.getparent()
+        if parent is None:
+            continue
+        text = _norm(parent.text_content() if node.is_text else (node + " " + (parent.text_content() or "")))
+        if len(text) > 120:
+            text = _norm(str(node))
+        m = _BY_NAME.match(text)
+        if not m:
+            continue
+        names = clean_author_names([m.group(1)])
+        if names and all(n[:1].isupper() for n in names):
+            return names
+    return []
+_BYLINE_XPATH = etree.XPath(
+    "//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'author-name') or contains(@class, 'byline')"
+    " or contains(@class, 'post-author') or contains(@class, 'entry-author') or contains(@class, 'article-author')"
+    " or contains(@class, 'author__name') or contains(@class, 'authorName') or contains(@class, 'author-link')]"
+)
+
+
+def dom_authors(tree: HtmlElement) -> list[str]:
+    """Author names from byline markup (rel=author, itemprop=author, byline / author-name classes)."""
+    for el in _BYLINE_XPATH(tree)[:20]:
+        if el.tag in ("meta", "link", "script"):
+            continue
+        name_el = el.find(".//*[@itemprop='name']")
+        text = _norm((name_el if name_el is not None else el).text_content())
+        if not text or len(text) > 80:
+            continue
+        names = clean_author_names([text])
+        if names:
+            return names
+    return []
 
 
 def _jsonld_objects(tree: HtmlElement) -> list[dict]:
@@ -563,10 +795,11 @@ def clean_author_names(names: list[str]) -> list[str]:
     for raw in names:
         for name in split_authors(raw):
             name = _AUTHOR_NOISE.sub("", name).strip(" •·|:-")
+            name = _NAME_TAIL.sub("", name).strip(" •·|:-")
             m = _MONTHS.search(name)
             if m:
                 name = name[: m.start()].strip(" •·|:-")
-            if not name or "@" in name or "://" in name or len(name.split()) > 6:
+            if not name or "@" in name or "://" in name or len(name.split()) > 6 or _NOT_A_NAME.match(name):
                 continue
             if name.lower() not in (o.lower() for o in out):
                 out.append(name)
@@ -585,6 +818,8 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
         return Metadata(url=url), None
     sm = structured_metadata(tree)
     authors = clean_author_names(sm.get("authors") or split_authors(doc.author) or sm.get("meta_authors") or [])
+    if not authors:
+        authors = dom_authors(tree) or text_byline_authors(tree)
     published = sm.get("published") or sm.get("meta_published") or iso_date(doc.date)
     md = Metadata(
         title=pick_title(tree, _norm(doc.title) if doc.title else None, doc.sitename),
@@ -615,14 +850,97 @@ def _trafilatura_blocks(tree: HtmlElement, url: str | None) -> list[str]:
     return [line.strip() for line in doc.text.split("\n") if line.strip()]
 
 
+# trafilatura's output is taken as too short when it holds less than this share of the text of the
+# page's long paragraphs (and these add up to at least `_RESCUE_MIN_CHARS`)
+_RESCUE_SHARE = 0.6
+_RESCUE_MIN_CHARS = 3000
+
+
+def main_container(long_p: dict[HtmlElement, int]) -> HtmlElement | None:
+    """The deepest element holding 80% of the text of the long paragraphs."""
+    total = sum(long_p.values())
+    if not total:
+        return None
+    acc: dict[HtmlElement, int] = {}
+    depth: dict[HtmlElement, int] = {}
+    for p, n in long_p.items():
+        ancestors = list(p.iterancestors())
+        for d, a in enumerate(reversed(ancestors)):
+            acc[a] = acc.get(a, 0) + n
+            depth[a] = d
+    best = None
+    for a, n in acc.items():
+        if n >= 0.8 * total and (best is None or depth[a] > depth[best]):
+            best = a
+    return best
+
+
+def _rescue(tree: HtmlElement, blocks: list[str], url: str | None, bound: int | None = None) -> list[str]:
+    """When trafilatura kept only a small part of the page's prose (it settled on one section of
+    a long page), extract again from the element that holds most of the long paragraphs.
+
+    `bound` is an upper bound of the long-paragraph text (measured before the pre-clean): when
+    the output is long enough against it, the page is not measured again."""
+    if bound is not None and (bound < _RESCUE_MIN_CHARS or sum(len(b) for b in blocks) >= _RESCUE_SHARE * bound):
+        return blocks
+    long_p = _long_paragraph_chars(tree)
+    total = sum(long_p.values())
+    got = sum(len(b) for b in blocks)
+    if total < _RESCUE_MIN_CHARS or got >= _RESCUE_SHARE * total:
+        return blocks
+    container = main_container(long_p)
+    if container is None or container.tag in ("html", "body"):
+        return blocks
+    doc = lxml.html.Element("html")
+    body = etree.SubElement(doc, "body")
+    body.append(copy(container))
+    again = _trafilatura_blocks(doc, url)
+    got_again = sum(len(b) for b in again)
+    if got_again < _RESCUE_SHARE * total and _article_like(container):
+        simple = simple_blocks(container)
+        if sum(len(b) for b in simple) > 1.5 * max(got, got_again):
+            return simple
+    if got_again > 1.5 * got:
+        return again
+    return blocks
+
+
+_ARTICLE_TOKENS = re.compile(r"content|article|entry|post|story|listicle|body|text", re.I)
+_LAYOUT_TOKENS = re.compile(r"\b(?:site|root|page|wrapper|wrap|layout|app|container-fluid)\b", re.I)
+
+
+def _article_like(el: HtmlElement) -> bool:
+    """An <article>/<main>, or an element whose class/id names article content, not the page layout."""
+    if el.tag in ("article", "main"):
+        return True
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(_ARTICLE_TOKENS.search(attrs)) and not _LAYOUT_TOKENS.search(attrs)
+
+
+_SIMPLE_BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "dd", "dt")
+
+
+def simple_blocks(container: HtmlElement) -> list[str]:
+    """Texts of the innermost paragraph-like elements of `container`, in document order."""
+    out: list[str] = []
+    for el in container.iter(*_SIMPLE_BLOCK_TAGS):
+        if any(True for _ in el.iter(*_SIMPLE_BLOCK_TAGS) if _ is not el):
+            continue
+        text = visible_text(el)
+        if text:
+            out.append(("- " + text) if el.tag == "li" else text)
+    return out
+
+
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     """Extract the article body (as blocks, headline excluded), its metadata and the removals."""
     tree = parse_html(html)
     metadata, description = read_metadata(tree, url)
     removed: list[Removed] = []
     link_texts = off_page_link_texts(tree)
-    preclean(tree, removed)
-    blocks = _trafilatura_blocks(tree, url)
+    stats: dict = {}
+    preclean(tree, removed, stats)
+    blocks = _rescue(tree, _trafilatura_blocks(tree, url), url, stats.get("long_paragraph_chars"))
     if not blocks and tree_depth(tree) >= LIBXML_MAX_DEPTH:
         raise RejectError("html_too_deep", f"nesting reaches the parser limit of {LIBXML_MAX_DEPTH} levels")
     if metadata.title:

@@ -233,7 +233,7 @@ def parse_date(s: str) -> str | None:
 
 # --- authors and site names -----------------------------------------------------------------
 
-_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’-]+|[A-Z]\.|[A-Z][a-z]?[A-Z][a-z]+|de|van|von|der|da|di|del|la|le|bin|al-[A-Z][a-z]+)"
+_NAME_WORD = r"(?:[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)*|[A-Z]\.|[A-Z][a-z]?[A-Z][a-z]+|de|van|von|der|da|di|del|la|le|bin|al-[A-Z][a-z]+)"
 NAME_RE = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 
 _NAME_STOP = {
@@ -319,7 +319,7 @@ _COPY_RE = re.compile(
     r"(?P<site>(?:The\s+)?[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*){0,4})",
     re.I,
 )
-_CORP_TAIL = re.compile(r"\s+(?:Inc|LLC|Ltd|Limited|Corp|Corporation|Co|GmbH|PLC|S\.A|Media|Group|Holdings|All|Rights)\b.*$")
+_CORP_TAIL = re.compile(r"\s+(?:Inc|LLC|Ltd|Limited|Corp|Corporation|Co|GmbH|PLC|S\.A|Holdings|All|Rights)\b.*$")
 
 
 def site_from_trust(line: str) -> str | None:

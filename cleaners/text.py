@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from cleaners import metadata as md
 from cleaners.model import Cleaned, Metadata, Removed
 from cleaners.rules import check_reason
@@ -31,7 +33,7 @@ from cleaners.rules import check_reason
 # segmentation and keys
 # --------------------------------------------------------------------------------------------
 
-_BLANK_SPLIT = re.compile(r"\n[ \t\u00a0\u3000]*\n+")
+_BLANK_SPLIT = re.compile(r"\n(?:[ \t\u00a0\u3000]*\n)+")
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _DIGITS = re.compile(r"\d+")
 
@@ -163,16 +165,19 @@ INLINE_TEASER = re.compile(
 # a standalone header that opens a zone of teasers / related stories
 TEASER_HEADER = _rx(
     r"(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)(?: these)?:?",
-    r"(?:other|more|related|similar|recommended|top|latest|popular|trending|featured) (?:stories|articles|posts|news|reads|reading|content|coverage|videos|topics|links|guides)(?: (?:you might like|for you|from .{1,40}|on .{1,40}|in .{1,40}))?:?",
-    r"other stories you might like", r"similar topics", r"related:?", r"recommended(?: for you)?:?",
+    r"(?:other|more|related|similar|recommended|top|popular|trending|featured) (?:stories|articles|posts|news|reads|reading|content|coverage|topics|links|guides)(?: (?:you might like|for you|from .{1,40}|on .{1,40}|in .{1,40}))?:?",
+    r"other stories you might like", r"similar topics", r"recommended for you:?",
     r"more (?:from|on|in|about|like this)\b.{0,50}", r"most (?:popular|read|viewed|shared|emailed|commented)(?: (?:stories|articles|news|videos|now))?:?",
     r"trending(?: now| stories| articles)?:?", r"(?:read|watch|up) next:?", r"what to read next:?", r"don'?t miss:?",
     r"popular (?:posts|stories|articles|now):?", r"editor'?s? picks?:?", r"(?:in )?case you missed it:?",
-    r"recent (?:posts|stories|articles|news):?", r"latest(?: news| stories| articles| posts)?:?", r"news tracker:.*",
+    r"recent (?:posts|stories|articles|news):?", r"latest (?:news|stories|articles|posts):?", r"news tracker:.*",
     r"(?:more|related) (?:stories|articles|news)(?: from| by) .{1,40}",
-    r"about the author:?", r"(?:more|other) (?:articles|posts|stories) by .{1,40}", r"read more(?: from .{1,40})?:?",
-    r"continue reading", r"see more(?: stories)?",
+    r"about the author:?", r"(?:more|other) (?:articles|posts|stories) by .{1,40}", r"read more from .{1,40}",
 )
+# a standalone line that closes one teaser card ("Read more") or labels a single link: removed, but it
+# does not close the article, since such cards also sit between paragraphs
+TEASER_LINK = _rx(r"read more:?", r"continue reading:?", r"see more(?: stories)?", r"related:?", r"recommended:?",
+                  r"latest:?", r"(?:more|related|recommended) videos?:?", r"watch(?: now| video)?:?")
 
 # a header that opens the comments
 COMMENT_HEADER = _rx(
@@ -180,6 +185,7 @@ COMMENT_HEADER = _rx(
     r"leave a (?:reply|comment).*", r"(?:post|add|write|submit) (?:a |your )?comment.*", r"join the (?:conversation|discussion).*",
     r"reader(?:s'?)? comments", r"discussion", r"(?:show|view|load|read) (?:all )?(?:\d+ )?comments.*", r".{0,40}\bcomments feed\b.*",
     r"\|?\s*comments \(\d+\).*", r"what do you think\?", r"have your say.{0,40}",
+    r"\[?\s*\d+\s+comments?\s*\]?", r"(?:top|most|highest) (?:rated|recent|popular|liked) comments", r"reader reactions?",
 )
 # a comment's signature: "Posted by: Sam | Jan 10, 2008 4:49 PM", "Sam says:"
 COMMENT_SIG = re.compile(
@@ -190,7 +196,8 @@ COMMENT_SIG = re.compile(
 # reason "byline": bylines, reading times, publication stamps
 BYLINE = re.compile(
     r"^(?:by|written by|posted by|words by|story by)\s*:?$|"
-    r"^(?:by|written by|posted by|words by|story by|reviewed by|fact[- ]checked by|edited by|medically reviewed by)\s*:?\s+\S.{0,120}$|"
+    r"^(?:by|written by|posted by|words by|story by|reviewed by|fact[- ]checked by|edited by|medically reviewed by)\s*:?\s+"
+    r"(?-i:[A-Z\u00c0-\u00de@])(?!.*[.!?]$).{0,120}$|"
     r"^(?:(?:published|updated|posted|last updated|modified|first published|originally published)\b(?: on| at)?:?\s*.{0,60})$|"
     r"^\d+\s*(?:min(?:ute)?s?|hours?)(?: read| reading time)?$|^(?:reading time|read time)\s*:?.{0,20}$|"
     r"^\d+\s*min(?:ute)? read\b.{0,40}$",
@@ -303,7 +310,7 @@ _QUOTE = re.compile(r"[\"“”]")
 
 _REASON_FLAG = {r: i for i, r in enumerate(
     ["navigation", "share", "ad", "promo", "comments", "tags", "source_credit", "teaser", "byline", "footer",
-     "caption", "dateline", "empty", "teaser_header", "bio"])}
+     "caption", "dateline", "empty", "teaser_header", "bio", "related"])}
 
 
 @dataclass(slots=True)
@@ -317,6 +324,7 @@ class _Line:
     rule: str | None = None
     header: bool = False
     zone: str | None = None  # reason of the zone this line opens: "teaser" | "comments"
+    sent: bool = False  # ends like a sentence
     bio: tuple[str, str | None] | None = None
     feats: list[float] = field(default_factory=list)
 
@@ -324,10 +332,10 @@ class _Line:
 def _base_features(lines: list[_Line]) -> None:
     n = len(lines)
     total_words = sum(x.words for x in lines) or 1
-    text_lines = [i for i, x in enumerate(lines) if x.words >= 20 and _SENT_END.search(x.text) and not x.rule]
+    text_lines = [i for i, x in enumerate(lines) if x.words >= 20 and x.sent and not x.rule]
     first_text = text_lines[0] if text_lines else n
     last_text = text_lines[-1] if text_lines else -1
-    tw = [x.words if (x.words >= 12 and _SENT_END.search(x.text) and not x.rule) else 0 for x in lines]
+    tw = [x.words if (x.words >= 12 and x.sent and not x.rule) else 0 for x in lines]
     total_tw = sum(tw) or 1
     # densest region: words in a window of 9 lines
     keys: dict[str, int] = {}
@@ -368,7 +376,7 @@ def _base_features(lines: list[_Line]) -> None:
             1.0,
             math.log1p(x.words),
             math.log1p(len(t)) / 5,
-            1.0 if _SENT_END.search(t) else 0.0,
+            1.0 if x.sent else 0.0,
             1.0 if t.endswith(":") else 0.0,
             1.0 if _TERMINAL.search(t) else 0.0,
             stop,
@@ -446,7 +454,28 @@ def _stage2_features(lines: list[_Line], p1: list[float]) -> list[list[float]]:
     ew = [p * x.words for x, p in zip(lines, p1)]
     tot = sum(ew) or 1.0
     cum = 0.0
+    # the nearest paragraph-sized line above and below: a list or a subheading sits between them
+    lead = [-1] * n
+    last = -1
     for i, x in enumerate(lines):
+        lead[i] = last
+        if x.words >= 12:
+            last = i
+    trail = [-1] * n
+    last = -1
+    for i in range(n - 1, -1, -1):
+        trail[i] = last
+        if lines[i].words >= 12:
+            last = i
+    for i, x in enumerate(lines):
+        a, z = lead[i], trail[i]
+        ctx = [
+            p1[a] if a >= 0 else 0.0,
+            1.0 if a >= 0 and lines[a].text.endswith(":") else 0.0,
+            math.log1p(i - a) / 3 if a >= 0 else 1.5,
+            p1[z] if z >= 0 else 0.0,
+            math.log1p(z - i) / 3 if z >= 0 else 1.5,
+        ]
         nb = []
         for d in (-2, -1, 1, 2):
             j = i + d
@@ -457,7 +486,7 @@ def _stage2_features(lines: list[_Line], p1: list[float]) -> list[list[float]]:
         cum += ew[i]
         after = 1.0 - cum / tot
         out.append(x.feats + [p1[i], *nb, wmean, bmean[x.block], before, after,
-                              1.0 if before < 0.02 else 0.0, 1.0 if after < 0.02 else 0.0])
+                              1.0 if before < 0.02 else 0.0, 1.0 if after < 0.02 else 0.0, *ctx])
     return out
 
 
@@ -491,7 +520,48 @@ def _lr(model: dict, rows: list[list[float]]) -> list[float]:
 
 def _heuristic_p(lines: list[_Line]) -> list[float]:
     """Fallback scores when no trained model is shipped: long sentence-like lines are body."""
-    return [0.9 if (x.words >= 12 and _SENT_END.search(x.text)) else 0.2 for x in lines]
+    return [0.9 if (x.words >= 12 and x.sent) else 0.2 for x in lines]
+
+
+_PACKED: dict[int, tuple] = {}
+
+
+def _packed(model: dict) -> tuple:
+    """Oblivious trees as arrays: features (T, D), thresholds (T, D), leaf values (T, 2**D)."""
+    key = id(model)
+    if key not in _PACKED:
+        trees = model["trees"]
+        depth = max(len(t["f"]) for t in trees)
+        T = len(trees)
+        feats = np.zeros((T, depth), dtype=np.int64)
+        thrs = np.full((T, depth), np.inf)
+        leaves = np.zeros((T, 1 << depth))
+        for k, t in enumerate(trees):
+            d = len(t["f"])
+            feats[k, :d] = t["f"]
+            thrs[k, :d] = t["t"]
+            shift = depth - d  # missing levels add zero bits at the bottom
+            for leaf, v in enumerate(t["v"]):
+                leaves[k, leaf << shift] = v
+        powers = 1 << np.arange(depth - 1, -1, -1)
+        _PACKED[key] = (feats, thrs, leaves, powers, float(model.get("base", 0.0)))
+    return _PACKED[key]
+
+
+def _trees(model: dict, rows: list[list[float]]) -> list[float]:
+    """Probabilities from a boosted ensemble of oblivious trees (see bench/train_lines.py)."""
+    if not rows:
+        return []
+    feats, thrs, leaves, powers, base = _packed(model)
+    X = np.asarray(rows, dtype=float)
+    bits = X[:, feats] >= thrs  # (n, T, D)
+    idx = bits @ powers  # (n, T)
+    z = leaves[np.arange(leaves.shape[0]), idx].sum(1) + base
+    return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).tolist()
+
+
+def _predict(model: dict, rows: list[list[float]]) -> list[float]:
+    return _trees(model, rows) if "trees" in model else _lr(model, rows)
 
 
 def score_lines(lines: list[_Line]) -> list[float]:
@@ -499,8 +569,8 @@ def score_lines(lines: list[_Line]) -> list[float]:
     m = _model()
     if not m:
         return _heuristic_p(lines)
-    p1 = _lr(m["stage1"], [x.feats for x in lines])
-    return _lr(m["stage2"], _stage2_features(lines, p1))
+    p1 = _predict(m["stage1"], [x.feats for x in lines])
+    return _predict(m["stage2"], _stage2_features(lines, p1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -558,7 +628,9 @@ def _lines_of(blocks: list[str]) -> list[_Line]:
         units = _units(raw)
         for k, u in enumerate(units):
             t = " ".join(u)
-            out.append(_Line(t, b, k, len(units), count_words(t), "\n".join(u)))
+            x = _Line(t, b, k, len(units), count_words(t), "\n".join(u))
+            x.sent = _SENT_END.search(t) is not None
+            out.append(x)
     return out
 
 
@@ -569,7 +641,9 @@ def prepare(blocks: list[str]) -> list[_Line]:
     for i, x in enumerate(lines):
         x.rule = rule_reason(x.text)
         if len(x.text) <= 100:
-            if TEASER_HEADER.match(x.text):
+            if x.rule is None and TEASER_LINK.match(x.text):
+                x.rule = "teaser"
+            elif TEASER_HEADER.match(x.text):
                 x.header, x.zone = True, "teaser"
             elif COMMENT_HEADER.match(x.text):
                 x.header, x.zone = True, "comments"
@@ -577,6 +651,13 @@ def prepare(blocks: list[str]) -> list[_Line]:
                 sigs.append(i)
         if x.rule is None and x.words >= 6:
             x.bio = md.parse_bio(x.text)
+    for i, x in enumerate(lines):
+        if x.zone == "teaser":
+            box = _inline_box(lines, i)
+            if box:  # a box of links inside the article: drop it, but it does not end the article
+                x.header, x.zone = False, None
+                for j in range(i, box):
+                    lines[j].rule = lines[j].rule or "related"
     if len(sigs) >= 2:
         x = lines[sigs[0]]
         x.header, x.zone = True, "comments"
@@ -589,9 +670,10 @@ def prepare(blocks: list[str]) -> list[_Line]:
 _THRESHOLD = 0.5
 # a teaser header or an author bio closes the article when this share of the body is above it
 ZONE_SHARE = 0.5
+BIO_SHARE = 0.3
 # rules that drop a line whatever the classifier says
 _HARD = {"navigation", "share", "ad", "promo", "comments", "tags", "source_credit", "teaser", "footer",
-         "caption", "dateline", "empty", "byline", "boilerplate"}
+         "caption", "dateline", "empty", "byline", "boilerplate", "related"}
 
 
 def _norm(s: str) -> str:
@@ -628,12 +710,15 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
         if x.zone == "comments" and cum >= 60 and share >= 0.2:
             cut = i
             break
-        if (x.zone == "teaser" or x.bio) and share >= ZONE_SHARE:
+        if x.zone == "teaser" and share >= ZONE_SHARE:
+            cut = i
+            break
+        if x.bio and share >= BIO_SHARE:
             cut = i
             break
         cum += kept_words[i]
 
-    title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs)
+    title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs, cut)
     site = None
     bio_authors: list[str] = []
     for i, x in enumerate(lines):
@@ -677,7 +762,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
             elif i > last_kept:
                 reason[i] = "related" if (cut is not None and i > cut) or x.words >= 4 else "footer"
             else:
-                reason[i] = "caption" if not _SENT_END.search(x.text) else "promo"
+                reason[i] = "caption" if not x.sent else "promo"
         if reason[i] is not None:
             removed.append(Removed(x.out, check_reason(reason[i])))
 
@@ -705,6 +790,21 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     meta.sources = md.find_sources(credit_text)
     _apply_hint(meta, hint)
     return Cleaned(text=body, metadata=meta, removed=removed, format="text")
+
+
+def _inline_box(lines: list[_Line], i: int) -> int:
+    """If the teaser header at `i` heads a box of links inside the article (a pure bulleted list of
+    two or more items, then the article's paragraphs again), the index where the box ends; else 0."""
+    j = i + 1
+    n = len(lines)
+    while j < n and _BULLET.match(lines[j].text) and lines[j].words <= 30:
+        j += 1
+    if j - (i + 1) < 2 or j >= n:
+        return 0
+    after = [y for y in lines[j:j + 4] if not y.rule]
+    if len(after) >= 2 and sum(1 for y in after if y.words >= 15 and y.sent and not _BULLET.match(y.text)) >= 2:
+        return j
+    return 0
 
 
 def clean_text(text: str, *, boilerplate: frozenset[str] = frozenset()) -> Cleaned:
@@ -785,13 +885,13 @@ def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs
         1.0 if x.nb == 1 else 0.0,
         probs[i],
         1.0 if x.text.isupper() else 0.0,
-        1.0 if _SENT_END.search(x.text) else 0.0,
+        1.0 if x.sent else 0.0,
         1.0 if x.rule is None and any(y.rule in ("byline", "dateline") for y in lines[i + 1:i + 4]) else 0.0,
     ]
 
 
 def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None],
-                  hint: Metadata | None, probs: list[float]) -> tuple[str | None, str | None, list[str], str | None]:
+                  hint: Metadata | None, probs: list[float], cut: int | None = None) -> tuple[str | None, str | None, list[str], str | None]:
     n = len(lines)
     bstart = body_start(lines, probs, reason)
     top = min(bstart, 60)
@@ -827,7 +927,7 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
         if j < n and reason[j] is None and lines[j].rule is None:
             y = lines[j]
             if 4 <= y.words <= 30 and not _BULLET.match(y.text) and not md.looks_like_name(y.text) and (
-                    not keep[j] or not _SENT_END.search(y.text)):
+                    not keep[j] or not y.sent):
                 subtitle = y.text
                 reason[j] = "subtitle"
     # bylines and dates in the header region (up to a few lines past body start)
@@ -835,26 +935,86 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
     for i in range(0, end):
         x = lines[i]
         if x.rule == "byline" or (reason[i] is None and x.text.lower().startswith("by ")):
-            got = md.authors_from_byline(x.text)
-            if got and not authors:
-                authors = got
-                reason[i] = "byline"
             d = md.parse_date(x.text)
             if d and published is None:
                 published = d
         elif x.rule == "dateline" and published is None and i <= bstart + 2:
             published = md.parse_date(x.text)
-        elif (reason[i] is None and not keep[i] and md.looks_like_name(x.text) and title_i is not None
-              and abs(i - title_i) <= 4 and not authors):
-            authors = [x.text]
-            reason[i] = "byline"
+    authors = _find_authors(lines, keep, reason, title_i, end, cut)
     if published is None:
         for x in lines:
             if x.rule == "byline" and re.match(r"(?i)(?:published|posted|first published|originally published)", x.text):
                 published = md.parse_date(x.text)
                 if published:
                     break
+    if published is None:
+        # a short line carrying a date in the upper half of the article (not a teaser's date)
+        words = [x.words if keep[i] else 0 for i, x in enumerate(lines)]
+        half = sum(words) / 2
+        cum = 0
+        for i, x in enumerate(lines):
+            if cum > half:
+                break
+            cum += words[i]
+            if x.words <= 20 and reason[i] not in ("teaser", "related", "footer", "author_bio") and _HAS_DIGIT.search(x.text):
+                if re.search(r"(?i)\b(?:updated|modified|copyright|©)\b", x.text):
+                    continue
+                d = md.parse_date(x.text)
+                if d:
+                    published = d
+                    break
     return title, subtitle, authors, published
+
+
+def _name_part(t: str) -> str | None:
+    """The person's name in a short header line: "Jane Doe", "* Jane Doe", "Jane Doe March 3, 2024"."""
+    t = _BULLET.sub("", t).strip()
+    if _HAS_DIGIT.search(t):
+        d, pos = md.find_date(t)
+        if d and pos > 0:
+            t = t[:pos]
+    t = re.split(r"\s+(?:\||·|•|—|–|-)\s+|,\s+", t, maxsplit=1)[0].strip(" ,|")
+    return t if md.looks_like_name(t) else None
+
+
+def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None], title_i: int | None,
+                  header_end: int, cut: int | None) -> list[str]:
+    n = len(lines)
+    limit = cut if cut is not None else n
+    # "By Jane Doe" / "Written by Jane Doe" anywhere above the teasers; the first one wins
+    for i in range(limit):
+        x = lines[i]
+        if x.words > 25:
+            continue
+        t = _BULLET.sub("", x.text)
+        if x.rule == "byline" or t[:3].lower() == "by " or t[:10].lower() == "written by":
+            got = md.authors_from_byline(t)
+            if got:
+                if reason[i] is None:
+                    reason[i] = "byline"
+                return got
+    # a bare name next to the headline or in the header
+    lo = 0 if title_i is None else max(0, title_i - 3)
+    hi = header_end if title_i is None else min(n, title_i + 7)
+    for i in range(lo, min(hi, limit)):
+        x = lines[i]
+        if i == title_i or x.words > 12 or (keep[i] and reason[i] is None and x.words > 6):
+            continue
+        if reason[i] not in (None, "byline", "dateline", "navigation", "comments"):
+            continue
+        name = _name_part(x.text)
+        if not name:
+            continue
+        dated = name != _BULLET.sub("", x.text).strip() and _HAS_DIGIT.search(x.text) is not None
+        near = any(lines[j].rule in ("dateline", "byline") for j in range(max(0, i - 2), min(n, i + 3)) if j != i)
+        if not (dated or near):
+            again = re.compile(rf"(?i)(?:^{re.escape(name)}\s+(?:is|was|has)\b|\b(?:about|by|author:?)\s+{re.escape(name)}\b)")
+            near = any(name in lines[j].text and again.search(lines[j].text) for j in range(i + 1, n))
+        if dated or near:
+            if reason[i] is None:
+                reason[i] = "byline"
+            return [name]
+    return []
 
 
 def _site_from_footer(lines: list[_Line]) -> str | None:

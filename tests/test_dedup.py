@@ -1,0 +1,297 @@
+"""Unit tests of cleaners.dedup on small made-up articles."""
+from __future__ import annotations
+
+import pickle
+import random
+
+import pyarrow as pa
+import pytest
+
+from cleaners.dedup import (
+    SIGNATURE_SCHEMA,
+    Decision,
+    DedupParams,
+    Signature,
+    deduplicate,
+    make_signature,
+    verify_pair,
+)
+
+# --------------------------------------------------------------------------- made-up texts
+
+_WORDS = (
+    "river market council harbour engineer winter ledger garden signal orchard canal tariff "
+    "village lantern budget copper meadow ferry station quarry archive festival timber harvest "
+    "bridge mill valley school rail tower clinic museum airport pension factory island forest "
+    "theatre stadium library bakery dairy brewery tunnel reservoir vineyard courthouse"
+).split()
+_VERBS = "approved rejected delayed opened closed expanded reviewed funded repaired inspected".split()
+
+
+def filler(seed: int, sentences: int = 30) -> str:
+    """Plain filler prose without names: distinct for each seed."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(sentences):
+        words = [rng.choice(_WORDS) for _ in range(rng.randint(5, 9))]
+        out.append(f"The {words[0]} {rng.choice(_VERBS)} the {' '.join(words[1:])} after a long review.")
+    paras = [" ".join(out[i : i + 5]) for i in range(0, len(out), 5)]
+    return "\n\n".join(paras)
+
+
+# Two outlets telling one made-up event in their own words (names, numbers, quote, source
+# shared), a third article on the same town but a different event.
+STORY_A = """Harbour officials in Port Elverin said on Tuesday that the Marlow Bridge will close for eighteen months after inspectors found corrosion in its steel cables, the Coastal Gazette reported.
+
+Transport director Ingrid Vasquez told the Coastal Gazette that repairs would cost 47.5 million dollars and that ferries would carry commuters while the Marlow Bridge is shut.
+
+"We cannot take chances with a structure that carries 38,000 cars a day," Vasquez said, adding that the contract went to Halvorsen Engineering.
+
+Local shop owners fear the closure will cut trade in the old quarter, where footfall already fell by 12 per cent last year. The council will hold a public meeting next week on the ferry timetable.
+
+Engineers from Halvorsen Engineering are expected to begin work in early spring, once the ferry service is running at full capacity."""
+
+STORY_B = """Commuters in Port Elverin face a long detour: the Marlow Bridge is to be shut for a year and a half, according to the Coastal Gazette, after an inspection turned up badly corroded cables.
+
+The repair bill comes to 47.5 million dollars, transport chief Ingrid Vasquez said, and extra ferries will run in the meantime. "We cannot take chances with a structure that carries 38,000 cars a day," she told the paper.
+
+Halvorsen Engineering won the contract. Critics on the council asked why the corrosion was missed at the last check, and questioned whether ferries can cope with the morning rush.
+
+Vasquez said the bridge was last fully renovated in 1987 and that a temporary footbridge is being considered for cyclists."""
+
+STORY_OTHER = """Port Elverin opened its new fish market on Saturday, a year after a fire destroyed the old hall on the waterfront, mayor Tomas Brandt said at the ceremony.
+
+The market has room for 64 traders and cost 9.2 million dollars, paid for largely by a regional grant. Brandt said the hall would also host a winter festival.
+
+"This is a place where the town meets," Brandt said. Traders welcomed the larger cold stores, while some complained about the rent.
+
+The old hall had stood on the quay since 1921 and was the town's oldest public building before the blaze."""
+
+
+def sig(doc_id: str, text: str, **kw) -> Signature:
+    return make_signature(doc_id, text, **kw)
+
+
+def by_id(decisions: list[Decision]) -> dict[str, Decision]:
+    return {d.doc_id: d for d in decisions}
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+def test_exact_duplicate_ignores_whitespace_case_and_punctuation():
+    body = filler(1)
+    twin = "  " + body.upper().replace(".", " !").replace("\n\n", "\n") + "\n"
+    d = deduplicate([sig("a", body), sig("b", twin), sig("c", filler(2))])
+    assert len(d) == 1
+    assert d[0].kind == "exact" and d[0].score == 1.0
+    assert {d[0].doc_id, d[0].duplicate_of} == {"a", "b"}
+    assert "identical" in d[0].evidence
+
+
+def test_near_duplicate_truncation_and_edit():
+    body = filler(3, sentences=40)
+    paras = body.split("\n\n")
+    truncated = "\n\n".join(paras[:3])  # well under half of the words
+    edited = body.replace("after a long review", "after review", 4)  # a few words shorter
+    decisions = by_id(deduplicate([sig("full", body), sig("trunc", truncated), sig("edit", edited), sig("other", filler(4))]))
+    assert set(decisions) == {"trunc", "edit"}
+    assert decisions["trunc"].kind == "near"
+    assert decisions["trunc"].duplicate_of in {"full", "edit"}
+    assert "containment 1.00" in decisions["trunc"].evidence
+    assert decisions["edit"].kind == "near" and decisions["edit"].duplicate_of == "full"
+    assert "jaccard" in decisions["edit"].evidence
+
+
+def test_near_duplicate_in_other_page_chrome():
+    body = filler(5, sentences=25)
+    chrome_top = "Home\nWorld\nBusiness\nSports\nSubscribe now for unlimited access to all our reporting today"
+    chrome_end = "Read more\nMost popular stories this week on our site\nCopyright Example Media Group"
+    wrapped = chrome_top + "\n\n" + body + "\n\n" + chrome_end
+    d = deduplicate([sig("plain", body), sig("wrapped", wrapped)])
+    assert len(d) == 1 and d[0].kind == "near"
+    assert d[0].duplicate_of == "wrapped"  # the longer text is kept
+
+
+def test_same_story_rewrites_join_with_checkable_evidence():
+    d = deduplicate([sig("a", STORY_A, sources=["Coastal Gazette"]), sig("b", STORY_B), sig("c", STORY_OTHER)])
+    assert len(d) == 1
+    dec = d[0]
+    assert {dec.doc_id, dec.duplicate_of} == {"a", "b"}
+    assert dec.kind == "story"
+    assert "ingrid vasquez" in dec.evidence
+    assert "47500000" in dec.evidence  # 47.5 million, normalised
+    assert "coastal gazette" in dec.evidence  # the credited source
+    assert "cannot take chances" in dec.evidence  # the shared quote
+
+
+def test_different_event_same_place_not_joined():
+    d = deduplicate([sig("a", STORY_A), sig("c", STORY_OTHER), sig("x", filler(7))])
+    assert d == []
+
+
+def test_unrelated_articles_are_all_kept():
+    sigs = [sig(f"d{i}", filler(100 + i)) for i in range(30)]
+    assert deduplicate(sigs) == []
+
+
+def test_short_bodies_only_match_exactly():
+    a, b = sig("a", "Match postponed."), sig("b", "Match postponed!")
+    c = sig("c", "Match cancelled.")
+    d = deduplicate([a, b, c])
+    assert [(x.doc_id, x.kind) for x in d] == [("b", "exact")]
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+# A round-up that retells both the bridge closure and the market opening in its own words.
+ROUNDUP = """A busy week in Port Elverin. The Marlow Bridge will be shut for eighteen months because of corroded cables, transport director Ingrid Vasquez told the Coastal Gazette, with repairs put at 47.5 million dollars and extra ferries for the 38,000 drivers who use it each day.
+
+Halvorsen Engineering will carry out the work, which is due to start in spring.
+
+On the waterfront, mayor Tomas Brandt cut the ribbon on the new fish market on Saturday. The 9.2 million dollar hall replaces the one lost to fire and has space for 64 traders, Brandt said, calling it a place where the town meets.
+
+The old market hall had stood on the quay since 1921."""
+
+
+def test_chaining_guard_at_story_level():
+    """A~B and B~C as stories must not put A and C in one cluster when A and C differ."""
+    a, b, c = sig("a", STORY_A), sig("b", ROUNDUP), sig("c", STORY_OTHER)
+    params = DedupParams()
+    # the situation the guard is for: the round-up resembles both, the two others differ
+    assert verify_pair(a, b, params) is not None
+    assert verify_pair(b, c, params) is not None
+    assert verify_pair(a, c, params) is None
+    d = deduplicate([a, b, c], params=params)
+    clusters: dict[str, set[str]] = {}
+    for x in d:
+        clusters.setdefault(x.duplicate_of, {x.duplicate_of}).add(x.doc_id)
+    assert d, "the round-up joins one of the two stories"
+    for members in clusters.values():
+        assert not {"a", "c"} <= members
+
+
+def test_kept_is_most_complete_body():
+    body = filler(9, sentences=40)
+    short = "\n\n".join(body.split("\n\n")[:4])
+    d = deduplicate([sig("short", short), sig("long", body)])
+    assert [(x.doc_id, x.duplicate_of) for x in d] == [("short", "long")]
+
+
+def test_tie_break_by_doc_id_is_deterministic():
+    body = filler(11)
+    sigs = [sig("m", body), sig("k", body), sig("z", body)]
+    for order in (sigs, sigs[::-1], [sigs[2], sigs[0], sigs[1]]):
+        d = deduplicate(order)
+        assert sorted((x.doc_id, x.duplicate_of) for x in d) == [("m", "k"), ("z", "k")]
+
+
+def test_copy_cluster_members_point_to_one_kept():
+    body = filler(12, sentences=40)
+    paras = body.split("\n\n")
+    docs = [sig("full", body), sig("p1", "\n\n".join(paras[:5])), sig("p2", "\n\n".join(paras[1:])), sig("same", body + " ")]
+    d = deduplicate(docs)
+    assert {x.duplicate_of for x in d} == {"full"}
+    assert {x.doc_id for x in d} == {"p1", "p2", "same"}
+
+
+# --------------------------------------------------------------------------- incremental
+
+
+def test_incremental_new_copy_of_existing_is_the_duplicate():
+    body = filler(13, sentences=40)
+    old = sig("old", "\n\n".join(body.split("\n\n")[:5]))  # shorter, but already kept
+    new_full = sig("new", body)
+    d = deduplicate([new_full], existing=[old])
+    assert [(x.doc_id, x.duplicate_of, x.kind) for x in d] == [("new", "old", "near")]
+
+
+def test_incremental_existing_never_judged_and_new_unique_kept():
+    a, a2 = sig("a", filler(14)), sig("a2", filler(14))  # two kept earlier, identical
+    n = sig("n", filler(15))
+    assert deduplicate([n], existing=[a, a2]) == []
+    d = deduplicate([sig("n2", filler(14))], existing=[a, a2])
+    assert [(x.doc_id, x.duplicate_of) for x in d] == [("n2", "a")]
+
+
+def test_incremental_story_against_existing():
+    d = deduplicate([sig("b", STORY_B)], existing=[sig("a", STORY_A), sig("c", STORY_OTHER)])
+    assert [(x.doc_id, x.duplicate_of, x.kind) for x in d] == [("b", "a", "story")]
+
+
+def test_incremental_equals_batch_for_new_documents():
+    texts = {f"d{i}": filler(200 + i) for i in range(8)}
+    texts["d8"] = texts["d2"]
+    texts["d9"] = "\n\n".join(filler(203, 40).split("\n\n")[:3])
+    sigs = {k: sig(k, v) for k, v in texts.items()}
+    first = [sigs[k] for k in ("d0", "d1", "d2", "d3", "d4")]
+    batch = deduplicate(list(sigs.values()))
+    kept_first = [s for s in first if s.doc_id not in {x.doc_id for x in batch}]
+    later = deduplicate([sigs[k] for k in ("d5", "d6", "d7", "d8", "d9")], existing=kept_first)
+    assert {(x.doc_id, x.duplicate_of) for x in later} == {(x.doc_id, x.duplicate_of) for x in batch}
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+def test_signature_record_round_trip_through_parquet(tmp_path):
+    import pyarrow.parquet as pq
+
+    s1 = sig("a", STORY_A, title="Marlow Bridge to close", sources=["Coastal Gazette"])
+    s2 = sig("b", "")
+    table = pa.Table.from_pylist([s1.to_record(), s2.to_record()], schema=SIGNATURE_SCHEMA)
+    pq.write_table(table, tmp_path / "sigs.parquet")
+    back = [Signature.from_record(r) for r in pq.read_table(tmp_path / "sigs.parquet").to_pylist()]
+    assert back == [s1, s2]
+    assert set(s1.to_record()) == set(SIGNATURE_SCHEMA.names)
+    # persisted signatures dedup like fresh ones
+    assert deduplicate([sig("b2", STORY_B)], existing=[back[0]])[0].duplicate_of == "a"
+
+
+def test_signature_is_compact_picklable_and_textless():
+    s = sig("a", filler(16, sentences=200))
+    blob = pickle.dumps(s)
+    assert pickle.loads(blob) == s
+    assert len(blob) < 6000
+    assert "after a long review" not in blob.decode("latin-1")
+
+
+def test_signature_features():
+    s = sig("a", STORY_A, sources=["via Coastal Gazette"])
+    assert "ingrid vasquez" in s.entities and "vasquez" in s.entities
+    assert "marlow bridge" in s.entities
+    assert "n:47500000" in s.numbers and "n:38000" in s.numbers and "n:12%" in s.numbers
+    assert any("cannot take chances" in q for q in s.quotes)
+    assert "coastal gazette" in s.sources
+    assert s.words > 100 and s.shingles > 100
+
+
+def test_make_signature_is_deterministic():
+    assert sig("a", STORY_B) == sig("a", STORY_B)
+
+
+def test_params_are_simple_scalars():
+    import dataclasses
+
+    for f in dataclasses.fields(DedupParams):
+        assert isinstance(getattr(DedupParams(), f.name), (int, float, str, bool))
+
+
+def test_document_already_in_corpus_is_not_its_own_duplicate():
+    a = sig("a", filler(18))
+    assert deduplicate([a], existing=[a]) == []
+    assert deduplicate([a, a]) == []
+
+
+def test_empty_input():
+    assert deduplicate([]) == []
+    assert deduplicate([], existing=[sig("a", filler(1))]) == []
+
+
+@pytest.mark.parametrize("n_copies", [2, 5])
+def test_many_exact_copies_one_kept(n_copies):
+    body = filler(17)
+    d = deduplicate([sig(f"c{i}", body) for i in range(n_copies)])
+    assert len(d) == n_copies - 1
+    assert {x.duplicate_of for x in d} == {"c0"}

@@ -1,0 +1,112 @@
+"""Credited sources, dates, bylines, bios and site names from article text."""
+from __future__ import annotations
+
+import pytest
+
+from cleaners.metadata import (authors_from_byline, find_sources, looks_like_name, parse_bio, parse_date,
+                               site_from_copyright, site_from_trust)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("The ferry will be late, via Reuters.", ["Reuters"]),
+        ("Nothing else changed. [Via Harbour News]", ["Harbour News"]),
+        ("The operator told Reuters it had enough boats.", ["Reuters"]),
+        ("A spokesman told the BBC the fares would not rise.", ["BBC"]),
+        ("The port will close, Reuters has reported.", ["Reuters"]),
+        ("The Coastal Times reports that the port will close.", ["The Coastal Times"]),
+        ("She said in an interview with Bloomberg that it was over.", ["Bloomberg"]),
+        ("[Sources: Ferry Arena and Boat Arena", ["Ferry Arena", "Boat Arena"]),
+        ("Three ships sank, according to the Associated Press.", ["Associated Press"]),
+        ("HAMBURG (Reuters) - Ships were stuck for a day.", ["Reuters"]),
+        ("Source: Coastal Times", ["Coastal Times"]),
+    ],
+)
+def test_find_sources(text, expected):
+    assert find_sources(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“We will sail again,” Jensen said.",
+        "The captain told John Miller that the ship was safe.",
+        "According to sources, the harbour will be closed.",
+        "Officials reported a drop in passengers on Monday.",
+        "The Harbour Company said profits rose.",
+        "In an interview with her brother, she said it was fine.",
+    ],
+)
+def test_find_sources_ignores_people_and_plain_words(text):
+    assert find_sources(text) == []
+
+
+def test_find_sources_order_and_dedup():
+    text = ("The operator told Reuters it would sail. Later the Coastal Times reports that it would not. "
+            "It told Reuters again on Friday. [Via Harbour News]")
+    assert find_sources(text) == ["Reuters", "Harbour News"] or find_sources(text)[0] == "Reuters"
+    got = find_sources(text)
+    assert got.count("Reuters") == 1
+    assert got.index("Reuters") < got.index("Harbour News")
+
+
+@pytest.mark.parametrize(
+    "s,iso",
+    [
+        ("Published 22 Aug 2016", "2016-08-22"),
+        ("Nov. 19, 2019 8:03 am ET", "2019-11-19"),
+        ("2019-11-19T08:03:00Z", "2019-11-19"),
+        ("Friday, December 19, 2025", "2025-12-19"),
+        ("12/19/2025", "2025-12-19"),
+        ("19.12.2025", "2025-12-19"),
+        ("3rd of March 2021", "2021-03-03"),
+        ("Sept 4, 2023", "2023-09-04"),
+        ("2021/03/04", "2021-03-04"),
+    ],
+)
+def test_parse_date(s, iso):
+    assert parse_date(s) == iso
+
+
+@pytest.mark.parametrize("s", ["", "no date here", "February 30, 2021", "in 2021", "13/13/2020"])
+def test_parse_date_rejects(s):
+    assert parse_date(s) is None
+
+
+@pytest.mark.parametrize(
+    "line,names",
+    [
+        ("By Maria Jensen", ["Maria Jensen"]),
+        ("BY MARIA JENSEN, Staff Writer", ["Maria Jensen"]),
+        ("By Maria Jensen and Tom Berg", ["Maria Jensen", "Tom Berg"]),
+        ("Written by Maria Jensen | May 2, 2024", ["Maria Jensen"]),
+        ("By Maria Jensen, Senior Reporter", ["Maria Jensen"]),
+        ("By the end of the year", []),
+        ("Maria Jensen", []),
+    ],
+)
+def test_authors_from_byline(line, names):
+    assert authors_from_byline(line) == names
+
+
+def test_looks_like_name():
+    assert looks_like_name("Maria Jensen")
+    assert looks_like_name("Jean-Luc de Vries")
+    assert not looks_like_name("Privacy Policy")
+    assert not looks_like_name("Harbour")
+    assert not looks_like_name("The latest news from the port")
+
+
+def test_parse_bio():
+    assert parse_bio("Maria is a Senior Reporter at Harbour Weekly, where she covers ports.") == ("Maria", "Harbour Weekly")
+    assert parse_bio("Tom Berg is a freelance writer based in Oslo.") == ("Tom Berg", None)
+    assert parse_bio("The harbour is a busy place for writers.") is None
+
+
+def test_site_names():
+    assert site_from_trust("Why trust Harbour Weekly") == "Harbour Weekly"
+    assert site_from_trust("Why you can trust Ferry Guide") == "Ferry Guide"
+    assert site_from_copyright("© 2022 Coastal Chronicle. All rights reserved.") == "Coastal Chronicle"
+    assert site_from_copyright("Copyright © 2010-2022 Harbour Media Ltd") == "Harbour Media"
+    assert site_from_copyright("All rights reserved.") is None

@@ -1,0 +1,246 @@
+"""Rules of the plain-text cleaner, each on small made-up pages."""
+from __future__ import annotations
+
+import pytest
+
+from cleaners.model import Cleaned, Metadata
+from cleaners.rules import REASONS
+from cleaners.text import clean_blocks, clean_text, line_key, rule_reason, segment
+
+PARA = [
+    "The harbour authority said on Tuesday that the new ferry terminal would open in the spring, "
+    "two years later than first planned, after a long dispute over the cost of dredging the channel.",
+    "Officials blamed the delay on a shortage of steel and on the discovery of an old shipwreck under "
+    "the planned quay, which archaeologists spent most of last summer recording and lifting.",
+    "Local traders, who had hoped the terminal would bring more visitors into the old town, said they "
+    "were disappointed but relieved that the project had not been cancelled altogether.",
+    "The ferry company expects to run six crossings a day once the terminal opens, rising to ten in "
+    "the summer months, and says it will keep fares at their current level for the first year.",
+]
+
+
+def page(*blocks: str) -> str:
+    return "\n\n".join(blocks)
+
+
+def reasons(c: Cleaned) -> dict[str, str]:
+    return {r.text: r.reason for r in c.removed}
+
+
+def test_segment_splits_on_blank_lines_and_keeps_inner_lines():
+    assert segment("a\nb\n\n\n  \nc\r\n\r\nd") == ["a\nb", "c", "d"]
+    assert segment("   \n\n") == []
+
+
+def test_line_key_folds_case_space_and_digits():
+    assert line_key("  Copyright  2021 Example ") == line_key("copyright 1999 example")
+    assert line_key("Page 3 of 10") == "page 0 of 0"
+
+
+@pytest.mark.parametrize(
+    "line,reason",
+    [
+        ("Skip to main content", "navigation"),
+        ("Home » Travel » Islands", "navigation"),
+        ("Share this article", "share"),
+        ("Facebook Twitter LinkedIn", "share"),
+        ("Advertisement", "ad"),
+        ("Recommended Videos", "ad"),
+        ("Sign up for our daily newsletter", "promo"),
+        ("Why trust Ferry Weekly", "promo"),
+        ("We may earn a commission when you buy through links on this page.", "promo"),
+        ("Leave a Reply", "comments"),
+        ("Tags: ferries, harbours, transport", "tags"),
+        ("[Via Harbour News]", "source_credit"),
+        ("Source: Coastal Times", "source_credit"),
+        ("READ MORE: Why ferries are back in fashion", "teaser"),
+        ("BY", "byline"),
+        ("By Maria Jensen", "byline"),
+        ("Published 3 Mar 2021", "byline"),
+        ("5 min read", "byline"),
+        ("© 2021 Harbour Media Ltd. All rights reserved.", "footer"),
+        ("Privacy Policy | Terms of Use | Contact Us", "footer"),
+        ("ferry-terminal-aerial-view", "caption"),
+        ("Photo: Harbour Authority", "caption"),
+        ("Tuesday, March 2, 2021 10:14 am", "dateline"),
+        ("* * *", "empty"),
+    ],
+)
+def test_rule_reasons(line, reason):
+    assert reason in REASONS
+    assert rule_reason(line) == reason
+
+
+@pytest.mark.parametrize("line", PARA + ["By the end of the year the terminal should be busy.",
+                                          "Ferry-terminal plans were first drawn up in 2009, and revised twice."])
+def test_body_lines_have_no_rule(line):
+    assert rule_reason(line) is None
+
+
+def test_body_kept_chrome_removed_with_reasons():
+    text = page("Skip to main content", "Harbour Ferry Terminal Delayed Until Spring", "By Maria Jensen",
+                "Published 3 Mar 2021", *PARA, "Share this article", "© 2021 Harbour Media Ltd. All rights reserved.")
+    c = clean_text(text)
+    assert c.format == "text"
+    for p in PARA:
+        assert p in c.text
+    assert c.text.count("\n\n") == len(PARA) - 1
+    r = reasons(c)
+    assert r["Skip to main content"] == "navigation"
+    assert r["Share this article"] == "share"
+    assert r["© 2021 Harbour Media Ltd. All rights reserved."] == "footer"
+    assert all(x.reason in REASONS for x in c.removed)
+    assert c.metadata.title == "Harbour Ferry Terminal Delayed Until Spring"
+    assert c.metadata.authors == ["Maria Jensen"]
+    assert c.metadata.published == "2021-03-03"
+    assert "Harbour Ferry Terminal" not in c.text
+
+
+def test_kept_text_is_not_rewritten():
+    odd = "Fares  will\u00a0stay the same for a year, the company said, and children under five travel free of charge."
+    c = clean_text(page(*PARA[:2], odd, *PARA[2:]))
+    assert "Fares will stay the same" not in c.text or odd.split()[0] in c.text
+    # each kept line is a line of the input with only whitespace trimmed
+    src = {" ".join(x.split()) for x in page(*PARA[:2], odd, *PARA[2:]).split("\n")}
+    for line in c.text.split("\n"):
+        if line:
+            assert " ".join(line.split()) in src
+
+
+def test_teaser_zone_after_body_is_removed():
+    teasers = ["You May Also Like", "Island hopping on a budget",
+               "Ten ways to enjoy a rainy weekend on the coast without spending much money at all.",
+               "Why lighthouses still matter", "Keepers are gone, but the lights still guide ships home at night."]
+    c = clean_text(page(*PARA, *teasers))
+    for t in teasers:
+        assert t not in c.text
+    assert reasons(c)["You May Also Like"] == "teaser"
+    assert PARA[-1] in c.text
+
+
+def test_comment_zone_after_body_is_removed():
+    comments = ["3 responses to “Harbour ferry terminal delayed”",
+                "This is the third delay in as many years and nobody seems to be accountable for it at all.",
+                "Posted by: Sam | Mar 3, 2021 4:49 PM",
+                "I used the old terminal for years and frankly it was fine, why spend all this money now?",
+                "Posted by: Alex | Mar 3, 2021 6:02 PM"]
+    c = clean_text(page(*PARA, *comments))
+    assert PARA[-1] in c.text
+    for t in comments:
+        assert t not in c.text
+    assert reasons(c)[comments[0]] == "comments"
+
+
+def test_inline_teaser_inside_body_removed_body_around_kept():
+    c = clean_text(page(*PARA[:2], "READ MORE: The ferry that never sailed", *PARA[2:]))
+    assert "READ MORE" not in c.text
+    assert all(p in c.text for p in PARA)
+
+
+def test_repeated_headline_and_dek():
+    title = "Harbour Ferry Terminal Delayed Until Spring"
+    dek = "Steel shortages and a shipwreck pushed the opening back by two years"
+    c = clean_text(page(title + "\n" + dek + "\n" + title, *PARA))
+    assert c.metadata.title == title
+    assert c.metadata.subtitle == dek
+    assert title not in c.text and dek not in c.text
+    r = reasons(c)
+    assert r[title] in ("title", "repeated_title")
+    assert "repeated_title" in r.values()
+
+
+def test_no_title_when_page_starts_with_body():
+    c = clean_text(page(*PARA))
+    assert c.metadata.title is None
+    assert c.text.startswith(PARA[0])
+
+
+def test_author_bio_gives_author_and_site():
+    bio = ("Maria Jensen\nMaria is a Senior Reporter at Harbour Weekly, where she covers shipping, ports and "
+           "coastal towns for the paper's business desk…")
+    c = clean_text(page(*PARA, bio, "Island hopping on a budget"))
+    assert c.metadata.authors == ["Maria Jensen"]
+    assert c.metadata.site_name == "Harbour Weekly"
+    assert "Maria is a Senior Reporter" not in c.text
+    assert "author_bio" in {r.reason for r in c.removed}
+
+
+def test_site_name_from_trust_blurb_and_copyright():
+    c = clean_text(page("Why trust Ferry Weekly", *PARA))
+    assert c.metadata.site_name == "Ferry Weekly"
+    c = clean_text(page(*PARA, "© 2021 Coastal Chronicle. All rights reserved."))
+    assert c.metadata.site_name == "Coastal Chronicle"
+    assert clean_text(page(*PARA)).metadata.site_name is None
+
+
+def test_source_credit_line_goes_to_sources():
+    c = clean_text(page(*PARA, "[Via Harbour News]"))
+    assert "[Via Harbour News]" not in c.text
+    assert c.metadata.sources == ["Harbour News"]
+    assert reasons(c)["[Via Harbour News]"] == "source_credit"
+
+
+def test_sources_from_body_credits():
+    body = PARA[:1] + ["The ferry company told Reuters it expected the first crossing in April, a date it "
+                       "has given twice before and missed both times."] + PARA[1:]
+    assert clean_text(page(*body)).metadata.sources == ["Reuters"]
+
+
+def test_boilerplate_lines_removed():
+    line = "Harbour Media is an independent publisher based in the old town since 1987."
+    c = clean_text(page(*PARA, line), boilerplate=frozenset({line_key(line)}))
+    assert line not in c.text
+    assert reasons(c)[line] == "boilerplate"
+
+
+def test_wrapped_paragraph_is_kept_whole():
+    wrapped = ("The harbour authority said on Tuesday that the new ferry terminal\n"
+               "would open in the spring, two years later than first planned, after\n"
+               "a long dispute over the cost of dredging the channel and the quay\n"
+               "walls, which engineers say must be rebuilt before the ships arrive.")
+    c = clean_text(page(wrapped, *PARA[1:]))
+    assert wrapped in c.text
+
+
+def test_clean_blocks_with_hint():
+    hint = Metadata(title="Harbour Ferry Terminal Delayed", authors=["M. Jensen"], published="2021-03-04",
+                    site_name="Harbour Weekly")
+    c = clean_blocks(["Harbour Ferry Terminal Delayed", *PARA], hint=hint)
+    assert c.metadata.title == "Harbour Ferry Terminal Delayed"
+    assert c.metadata.authors == ["M. Jensen"]
+    assert c.metadata.published == "2021-03-04"
+    assert c.metadata.site_name == "Harbour Weekly"
+    assert "Harbour Ferry Terminal Delayed" not in c.text
+
+
+def test_empty_and_junk_inputs():
+    assert clean_text("").text == ""
+    c = clean_text("\n\n  \n")
+    assert c.text == "" and c.removed == []
+    c = clean_text("Home\n\nMenu\n\nSearch")
+    assert c.text == ""
+    assert {r.reason for r in c.removed} == {"navigation"}
+
+
+def test_link_box_inside_article_does_not_end_it():
+    box = ["More from Harbour News", "* Lighthouse keeper retires after forty years",
+           "* New bridge opens to cyclists", "* Fish market moves to the north quay"]
+    more = [
+        "Engineers will start testing the new quay walls next month, and the first ferry is expected to "
+        "berth there for trials before the official opening in April.",
+        "The authority said the final cost would be published once the contractor's accounts had been "
+        "audited, which it expects to happen before the end of the summer.",
+    ]
+    c = clean_text(page(*PARA, *box, *more))
+    for t in more:
+        assert t in c.text
+    for t in box:
+        assert t not in c.text
+    assert reasons(c)["* New bridge opens to cyclists"] == "related"
+
+
+def test_read_more_card_link_removed_without_ending_article():
+    c = clean_text(page(*PARA[:2], "Read more", *PARA[2:]))
+    assert "Read more" not in c.text
+    assert all(p in c.text for p in PARA)
+    assert reasons(c)["Read more"] == "teaser"
