@@ -203,7 +203,8 @@ def speed_figures(n: int, params: DedupParams = DedupParams(), seed: int = 11, w
     from bench.make_corpus import build_bodies
     from cleaners.dedup import SIGNATURE_SCHEMA, Signature
 
-    cache = ROOT / "bench" / "out" / f"signatures_{n}_{seed}.parquet"
+    shape = f"{params.num_perm}-{params.lead_num_perm}-{params.story_num_perm}-{params.sketch_size}"
+    cache = ROOT / "bench" / "out" / f"signatures_{n}_{seed}_{shape}.parquet"
     docs = build_bodies(min(n, 2000), seed=seed)
     t0 = time.perf_counter()
     for d in docs:
@@ -219,21 +220,23 @@ def speed_figures(n: int, params: DedupParams = DedupParams(), seed: int = 11, w
             sigs = list(ex.map(_sig_of, docs, chunksize=500))
         cache.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist([s.to_record() for s in sigs], schema=SIGNATURE_SCHEMA), cache)
-    import tracemalloc
+    import resource
 
-    tracemalloc.start()
+    import psutil
+
+    rss0 = psutil.Process().memory_info().rss
     t0 = time.perf_counter()
     dec = deduplicate(sigs, params=params)
     dd = time.perf_counter() - t0
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     rec_bytes = cache.stat().st_size / len(sigs)
     return {
         "n": len(sigs),
         "signatures_per_s_one_core": round(rate, 1),
         "dedup_s": round(dd, 1),
         "duplicates": len(dec),
-        "dedup_peak_mb_traced": round(peak / 1e6, 1),
+        "rss_before_dedup_mb": round(rss0 / 1e6),
+        "peak_rss_mb": round(peak / 1e6),
         "parquet_bytes_per_signature": round(rec_bytes),
     }
 

@@ -112,7 +112,7 @@ def fit_lr(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3, iters:
             "sd": [round(float(v), 6) for v in sd], "b": round(float(b), 6)}
 
 
-def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, ntrees: int = 80, depth: int = 5, lr: float = 0.2,
+def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, ntrees: int = 100, depth: int = 5, lr: float = 0.2,
               nb: int = 32, lam: float = 1.0, subsample: float = 0.5, seed: int = 0) -> dict:
     """Gradient boosting (logistic loss) of oblivious trees: each level of a tree splits all its
     nodes on the same feature and threshold, so inference is a few array operations."""
@@ -235,12 +235,12 @@ def title_rows(rows: list[dict]):
             continue
         probs = T.score_lines(lines)
         top = T.body_start(lines, probs)
-        cands = T.title_candidates(lines, min(top, 60))
+        cands = T.title_candidates(lines, top)
         if not cands:
             yield r, [], [], []
             continue
         t = _tn(r["title"])
-        X = [T.title_features(lines, i, cands, min(top, 60), probs) for i in cands]
+        X = [T.title_features(lines, i, cands, top, probs) for i in cands]
         y = [1 if _tn(lines[i].text) == t else 0 for i in cands]
         yield r, cands, X, y
 
@@ -275,7 +275,12 @@ def title_eval(rows: list[dict]) -> dict:
 
 def main() -> None:
     data = {s: load(s) for s in SETS}
-    if "--eval-only" not in sys.argv:
+    if "--title-only" in sys.argv:
+        model = json.loads(MODEL.read_text())
+        model["title"] = train_title(data)
+        MODEL.write_text(json.dumps(model, separators=(",", ":")))
+        T._model.cache_clear()
+    elif "--eval-only" not in sys.argv:
         X1, Y, W, DOC = [], [], [], []
         docs = []
         for s in SETS:

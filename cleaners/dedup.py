@@ -55,13 +55,14 @@ KINDS = ("exact", "near", "story")
 class DedupParams:
     """Thresholds of the three dedup levels (all simple scalars).
 
-    Signature-shaping fields (``num_perm``, ``story_num_perm``, ``shingle_size``,
-    ``lead_words``, ``sketch_size``) must stay the same across runs that share a corpus:
-    signatures made with other values cannot be compared.
+    Signature-shaping fields (``num_perm``, ``lead_num_perm``, ``story_num_perm``,
+    ``shingle_size``, ``lead_words``, ``event_words``, ``sketch_size``, ``prose_min_words``)
+    must stay the same across runs that share a corpus: signatures made with other values
+    cannot be compared. The other fields only steer ``deduplicate`` and may change per run.
     """
 
     # --- signature shape
-    num_perm: int = 128  # MinHash permutations of the near-level (5-gram) signature
+    num_perm: int = 64  # MinHash permutations of the near-level (5-gram) signature
     lead_num_perm: int = 64  # permutations of the lead signature
     story_num_perm: int = 128  # permutations of the story signature
     shingle_size: int = 5  # words per shingle at near level
@@ -70,8 +71,9 @@ class DedupParams:
     sketch_size: int = 192  # bottom-k 5-gram hashes kept for containment
     min_words: int = 8  # bodies shorter than this are only matched exactly
     prose_min_words: int = 12  # story features come from lines of at least this many words
-    # --- candidate search (MinHashLSH Jaccard thresholds)
-    near_lsh_threshold: float = 0.5  # whole-body 5-gram MinHash (lower overlaps come from the other two)
+    # --- candidate search (MinHashLSH banding per level)
+    near_lsh_bands: int = 16  # whole-body 5-gram MinHash, 16 bands of 4 rows: p(meet) 0.64 at
+    near_lsh_rows: int = 4  # jaccard 0.5, 0.98 at 0.7 (lower overlaps meet through the other two)
     lead_lsh_threshold: float = 0.7  # lead 5-gram MinHash (truncations keep the lead)
     story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
     story_lsh_rows: int = 2  # 2 rows: pairs sharing 15% of their names meet with p~0.77, 25% p~0.98
@@ -891,7 +893,10 @@ def deduplicate(
         if len(group) > 1 and any(is_new[i] for i in group):
             for a, b in zip(group, group[1:]):
                 cand.add((a, b))
-    cand |= _lsh_pairs(sigs, "near_mh", params.near_lsh_threshold, params.num_perm, long_enough, is_new, params.max_bucket)
+    cand |= _lsh_pairs(
+        sigs, "near_mh", None, params.num_perm, long_enough, is_new, params.max_bucket,
+        bands=(params.near_lsh_bands, params.near_lsh_rows),
+    )
     cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.lead_num_perm, long_enough, is_new, params.max_bucket)
     story_eligible = [i for i in long_enough if sigs[i].entities or sigs[i].quotes]
     cand |= _lsh_pairs(

@@ -6,14 +6,19 @@ Pipeline (the page is parsed once):
    (an unterminated ``<title>``, an XML declaration in a decoded string), then parses with lxml
    without network access and without entity/DTD processing. Inputs over `MAX_HTML_CHARS`
    are rejected; libxml2 caps nesting depth, so deeply nested input degrades instead of crashing.
-2. Metadata is read from the raw tree (trafilatura's metadata extraction, completed with
-   JSON-LD and ``<meta>`` tags).
+2. Metadata is read from the raw tree: trafilatura's metadata extraction, completed with
+   JSON-LD and ``<meta>`` tags (dates: two agreeing sources win), the h1 for the title when it
+   agrees with the page title, and byline markup / a visible "By ..." line for authors.
 3. `preclean` removes, with reasons, elements that are chrome rather than article: related-story
    widgets, share bars, newsletter / subscription boxes, bylines and author boxes, captions,
    breadcrumbs, comment sections, ads. They are recognised by tag and by class / id / role /
-   aria-label tokens, and an element that holds most of the page's text is never removed (class
-   tokens such as ``post-share`` also appear on article containers).
-4. trafilatura extracts the body from the cleaned tree (comments and tables off).
+   aria-label tokens, and an element that holds most of the page's long paragraphs or real prose
+   is never removed (class tokens such as ``post-share`` also appear on article containers).
+   Structural rules add "Next story:" label + link pairs and lists of headline links that do
+   not sit between paragraphs of the article.
+4. trafilatura extracts the body from the cleaned tree (comments and tables off). When it keeps
+   only a small share of the page's long paragraphs, `_rescue` extracts again from the element
+   holding them (and, inside an article-like element, falls back to its paragraphs).
 5. `postclean` drops output blocks that are really links to other pages (the text of a link
    elsewhere on the page: teaser headlines, "Next story: ..."), and the related-content zone
    that starts at a heading such as "Related stories" near the end.
@@ -147,10 +152,6 @@ def _norm(text: str) -> str:
 def _key(text: str) -> str:
     """Comparison key: lower case, words only."""
     return " ".join(_WORD.findall(text.lower()))
-
-
-def _text(el: HtmlElement) -> str:
-    return _norm("".join(el.itertext()))
 
 
 # --------------------------------------------------------------------------- DOM pre-clean
@@ -806,6 +807,15 @@ def clean_author_names(names: list[str]) -> list[str]:
     return out
 
 
+def _vote_date(candidates: list) -> str | None:
+    """The date two sources agree on, else the first available (JSON-LD, <meta>, trafilatura)."""
+    found = [c for c in candidates if c]
+    for c in found:
+        if found.count(c) >= 2:
+            return c
+    return found[0] if found else None
+
+
 def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | None]:
     """Metadata from the raw tree; also returns the page description (subtitle candidate)."""
     from trafilatura.metadata import extract_metadata
@@ -820,7 +830,7 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
     authors = clean_author_names(sm.get("authors") or split_authors(doc.author) or sm.get("meta_authors") or [])
     if not authors:
         authors = dom_authors(tree) or text_byline_authors(tree)
-    published = sm.get("published") or sm.get("meta_published") or iso_date(doc.date)
+    published = _vote_date([sm.get("published"), sm.get("meta_published"), iso_date(doc.date)])
     md = Metadata(
         title=pick_title(tree, _norm(doc.title) if doc.title else None, doc.sitename),
         authors=authors,

@@ -12,8 +12,8 @@ from datetime import date
 # An outlet name: one to six capitalised words, optionally starting with "The", allowing the
 # inner lower-case joiners of outlet names ("of", "and", "&", "for") and dots ("U.S.", "Yahoo!").
 _CAP = r"(?:[A-Z][\w'’.!&-]*|[A-Z]{2,}\w*|\d+[A-Za-z]+)"
-_JOIN = r"(?:of|de|for|the|and|&|on)"
-_OUTLET = rf"(?:The\s+)?{_CAP}(?:\s+(?:{_JOIN}\s+)?{_CAP}){{0,5}}"
+_JOIN = r"(?:of|de|for|and|&|on)"
+_OUTLET = rf"(?:The[ \t]+)?{_CAP}(?:[ \t]+(?:{_JOIN}[ \t]+)?{_CAP}){{0,5}}"
 _OUT = rf"(?P<o>{_OUTLET})"
 
 # Words that look like outlets but are people's titles, pronouns or generic words.
@@ -45,8 +45,8 @@ _MEDIA_WORD = re.compile(
 
 # Patterns that credit an outlet. Each has a named group "o" for the outlet.
 _CREDIT_PATTERNS: list[re.Pattern[str]] = [
-    # [Via Bloomberg], (via Reuters), via The Verge
-    re.compile(rf"\b[Vv]ia\s+{_OUT}"),
+    # [Via Bloomberg], (via Reuters), a line starting "Via The Verge"
+    re.compile(rf"(?:^|\n|[\[(])\s*[Vv]ia:?\s+{_OUT}"),
     # [Sources: Phone Arena and GSM Arena], Source: Reuters
     re.compile(rf"\[?\b[Ss]ources?\s*:\s*(?P<list>{_OUTLET}(?:\s*(?:,|and|&)\s*{_OUTLET})*)"),
     # told Reuters, tells The Register, said in an interview with Bloomberg, speaking to the BBC
@@ -61,6 +61,8 @@ _CREDIT_PATTERNS: list[re.Pattern[str]] = [
     re.compile(rf"\breported\s+(?:by|in)\s+(?:the\s+)?{_OUT}"),
     # (Reuters) - / (AP) — dateline credits
     re.compile(r"\((?P<o>Reuters|AP|AFP|UPI|Bloomberg|Xinhua|dpa|DPA|IANS|PTI|ANI)\)\s*[-–—]"),
+    # "..., via The Verge" inside a sentence: "via" also routes planes and data, so it needs a media name
+    re.compile(rf"\b[Vv]ia\s+(?:the\s+)?{_OUT}"),
 ]
 
 _AGENCY_SHORT = {"AP": "Associated Press"}
@@ -71,7 +73,7 @@ def _clean_outlet(name: str) -> str | None:
     name = re.sub(r"[’']s$", "", name)
     # drop trailing lower-case joiners that the pattern may have swallowed
     name = re.sub(rf"\s+{_JOIN}$", "", name)
-    if not name or name.lower() in _NOT_OUTLET:
+    if not name or name.lower() in _NOT_OUTLET or name.lower() in _GENERIC:
         return None
     if name.startswith("the "):
         name = "The " + name[4:]
@@ -92,7 +94,10 @@ def _is_outlet(name: str, strong: bool) -> bool:
     return name.startswith("The ") and len(words) >= 2
 
 
-_STRONG = {0, 1, 4, 6, 8}
+_STRONG = {0, 1, 6, 8}
+# media words too generic to name an outlet on their own ("TV reports said")
+_GENERIC = {"tv", "radio", "news", "media", "press", "online", "television", "daily", "state media", "state tv",
+            "local media", "local news"}
 
 
 _TRIGGER = re.compile(
@@ -136,7 +141,7 @@ def _credits_in(seg: str, base: int, found: list[tuple[int, str]]) -> None:
                     # the outlet may have swallowed the last words of the sentence before it:
                     # keep the longest tail that starts with a capital and reads as an outlet
                     continue
-                if len(o) == 1 and not _MEDIA_WORD.search(name):
+                if not _MEDIA_WORD.search(name):
                     continue
             if not _is_outlet(name, k in _STRONG):
                 continue
@@ -309,6 +314,7 @@ def parse_bio(line: str) -> tuple[str, str | None] | None:
         return None
     site = m.group("site")
     if site:
+        site = re.split(r"\.\s", site)[0]
         site = re.sub(r"[’']s$", "", site.strip(" .,;"))
     return first, site
 
@@ -328,13 +334,26 @@ def site_from_trust(line: str) -> str | None:
     return m.group("site") if m else None
 
 
+_SITE_BAD = re.compile(
+    r"(?i)\b(?:privacy|policy|terms|license|licence|agreement|reserved|rights|copyright|latest|cookies?|"
+    r"company|communications|interactive|networks?|publishing|publications|corporation|enterprises|"
+    r"holdings|incorporated|software|university|college|advertise|contact|it|this|we|our)\b"
+)
+_ROMAN = re.compile(r"^[MDCLXVI]+$")
+
+
 def site_from_copyright(line: str) -> str | None:
-    """"© 2022 Example News. All rights reserved." names the site (company suffixes dropped)."""
+    """"© 2022 Example News. All rights reserved." names the site (legal suffixes dropped).
+    Publisher companies ("Example Communications", "Example Publishing Company") are not site
+    names and give None, as does anything that does not read as a name."""
     m = _COPY_RE.search(line)
     if not m:
         return None
     site = m.group("site").strip(" .,;")
+    site = re.split(r"\.\s|\s[|·•-]\s", site)[0]
     site = _CORP_TAIL.sub("", site).strip(" .,;")
-    if not site or site.lower() in {"all", "copyright", "the"} or len(site) < 3:
+    if not site or len(site) < 3 or not site[0].isupper() or _ROMAN.match(site) or _SITE_BAD.search(site):
+        return None
+    if site.isupper() and " " not in site and len(site) > 5:  # "CAMELS": a shouted word, not a name
         return None
     return site

@@ -325,6 +325,7 @@ class _Line:
     header: bool = False
     zone: str | None = None  # reason of the zone this line opens: "teaser" | "comments"
     sent: bool = False  # ends like a sentence
+    toks: list[str] = field(default_factory=list)
     bio: tuple[str, str | None] | None = None
     feats: list[float] = field(default_factory=list)
 
@@ -348,7 +349,7 @@ def _base_features(lines: list[_Line]) -> None:
     bio_seen = 0.0
     for i, x in enumerate(lines):
         t = x.text
-        toks = _WORD.findall(t)
+        toks = x.toks
         nw = len(toks) or 1
         low = t.lower().split() if t.isascii() else [w.lower() for w in toks]
         nl = len(low) or 1
@@ -580,9 +581,9 @@ def score_lines(lines: list[_Line]) -> list[float]:
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
-def count_words(t: str) -> int:
+def count_words(t: str, toks: list[str] | None = None) -> int:
     """Words in `t`; runs of CJK characters count one word per two characters."""
-    n = len(_WORD.findall(t))
+    n = len(_WORD.findall(t) if toks is None else toks)
     if n and t.isascii():
         return n
     cjk = len(_CJK.findall(t))
@@ -628,7 +629,9 @@ def _lines_of(blocks: list[str]) -> list[_Line]:
         units = _units(raw)
         for k, u in enumerate(units):
             t = " ".join(u)
-            x = _Line(t, b, k, len(units), count_words(t), "\n".join(u))
+            toks = _WORD.findall(t)
+            x = _Line(t, b, k, len(units), count_words(t, toks), "\n".join(u))
+            x.toks = toks
             x.sent = _SENT_END.search(t) is not None
             out.append(x)
     return out
@@ -707,22 +710,30 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     cut = None
     for i, x in enumerate(lines):
         share = cum / total
-        if x.zone == "comments" and cum >= 60 and share >= 0.2:
+        if x.zone == "comments" and cum >= 80:
             cut = i
             break
         if x.zone == "teaser" and share >= ZONE_SHARE:
             cut = i
             break
-        if x.bio and share >= BIO_SHARE:
+        if x.bio and share >= BIO_SHARE and _bio_ok(lines, i, probs):
             cut = i
             break
         cum += kept_words[i]
 
+    if hint is not None and hint.authors:
+        # short lines naming the known authors above the body or just under it are bylines
+        names = [a.lower() for a in hint.authors if a]
+        start = body_start(lines, probs, reason)
+        for i in range(min(n, start + 3)):
+            low = lines[i].text.lower()
+            if reason[i] is None and lines[i].words <= 15 and any(a in low for a in names):
+                reason[i] = "byline"
     title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs, cut)
     site = None
     bio_authors: list[str] = []
     for i, x in enumerate(lines):
-        if x.bio:
+        if x.bio and _bio_ok(lines, i, probs):
             first, s = x.bio
             if i > 0 and md.looks_like_name(lines[i - 1].text) and lines[i - 1].text.split()[0] == first.split()[0]:
                 bio_authors.append(lines[i - 1].text)
@@ -792,6 +803,18 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     return Cleaned(text=body, metadata=meta, removed=removed, format="text")
 
 
+def _bio_named(lines: list[_Line], i: int) -> bool:
+    """The bio at `i` follows a line with its subject's name ("Jane Doe" / "Jane is a writer ...")."""
+    first = lines[i].bio[0].split()[0] if lines[i].bio else ""
+    return i > 0 and md.looks_like_name(lines[i - 1].text) and lines[i - 1].text.split()[0] == first
+
+
+def _bio_ok(lines: list[_Line], i: int, probs: list[float]) -> bool:
+    """A bio-shaped sentence is an author bio when it sits under the author's name or the
+    classifier does not read it as body (a body sentence can say "X is the head writer of ...")."""
+    return _bio_named(lines, i) or probs[i] < _THRESHOLD
+
+
 def _inline_box(lines: list[_Line], i: int) -> int:
     """If the teaser header at `i` heads a box of links inside the article (a pure bulleted list of
     two or more items, then the article's paragraphs again), the index where the box ends; else 0."""
@@ -841,6 +864,7 @@ def _title_like(x: _Line) -> bool:
 
 
 TITLE_MIN = 0.3
+TITLE_WINDOW = 40  # the headline is looked for among this many lines above the body
 
 
 def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] | None = None) -> int:
@@ -854,7 +878,8 @@ def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] 
 
 def title_candidates(lines: list[_Line], top: int) -> list[int]:
     """Indices of lines above the body (first `top` lines) that could be the headline."""
-    return [i for i in range(min(top, len(lines))) if _title_like(lines[i])]
+    end = min(top + 1, len(lines))  # the first "paragraph" may be a long headline
+    return [i for i in range(max(0, top - TITLE_WINDOW), end) if _title_like(lines[i])]
 
 
 def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float]) -> list[float]:
@@ -894,7 +919,7 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
                   hint: Metadata | None, probs: list[float], cut: int | None = None) -> tuple[str | None, str | None, list[str], str | None]:
     n = len(lines)
     bstart = body_start(lines, probs, reason)
-    top = min(bstart, 60)
+    top = bstart
     title_i = None
     hint_title = _norm(hint.title) if hint and hint.title else ""
     if hint_title:
@@ -919,7 +944,8 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
         reason[title_i] = "title"
         tkey = _norm(title)
         for i in range(n):
-            if i != title_i and _norm(lines[i].text) == tkey and reason[i] is None:
+            if (i != title_i and abs(len(lines[i].text) - len(title)) <= 12 and reason[i] is None
+                    and _norm(lines[i].text) == tkey):
                 reason[i] = "repeated_title"
         j = title_i + 1
         while j < n and reason[j] == "repeated_title":
@@ -977,6 +1003,14 @@ def _name_part(t: str) -> str | None:
     return t if md.looks_like_name(t) else None
 
 
+def _mentions_author(t: str, name: str) -> bool:
+    """`t` presents `name` as an author: "Name is ...", "About Name", "More articles by Name"."""
+    if t.startswith(name) and re.match(r"\s+(?:is|was|has)\b", t[len(name):]):
+        return True
+    low, nl = t.lower(), name.lower()
+    return any(f"{w} {nl}" in low for w in ("about", "by", "author", "author:"))
+
+
 def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None], title_i: int | None,
                   header_end: int, cut: int | None) -> list[str]:
     n = len(lines)
@@ -1008,8 +1042,7 @@ def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None]
         dated = name != _BULLET.sub("", x.text).strip() and _HAS_DIGIT.search(x.text) is not None
         near = any(lines[j].rule in ("dateline", "byline") for j in range(max(0, i - 2), min(n, i + 3)) if j != i)
         if not (dated or near):
-            again = re.compile(rf"(?i)(?:^{re.escape(name)}\s+(?:is|was|has)\b|\b(?:about|by|author:?)\s+{re.escape(name)}\b)")
-            near = any(name in lines[j].text and again.search(lines[j].text) for j in range(i + 1, n))
+            near = any(name in lines[j].text and _mentions_author(lines[j].text, name) for j in range(i + 1, n))
         if dated or near:
             if reason[i] is None:
                 reason[i] = "byline"

@@ -30,7 +30,6 @@ def test_l3s_copy_pairs_found(l3s_truth):
 
 
 def test_l3s_story_pairs_found(l3s_truth):
-    # target 0.70; the level reached with the current features is guarded here
     assert l3s_truth["story_found"] >= 0.7
 
 

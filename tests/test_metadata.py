@@ -36,6 +36,11 @@ def test_find_sources(text, expected):
         "Officials reported a drop in passengers on Monday.",
         "The Harbour Company said profits rose.",
         "In an interview with her brother, she said it was fine.",
+        "She reached Lisbon via Madrid and Porto.",
+        "The sensor talks to the hub via Bluetooth.",
+        "Counting went on into the night, TV reports said.",
+        "Both Ferrycorp's and Boatly's reports highlight the same trend.",
+        "Earlier this year, Jensen told Harbourfest the band was back.",
     ],
 )
 def test_find_sources_ignores_people_and_plain_words(text):
@@ -110,3 +115,10 @@ def test_site_names():
     assert site_from_copyright("© 2022 Coastal Chronicle. All rights reserved.") == "Coastal Chronicle"
     assert site_from_copyright("Copyright © 2010-2022 Harbour Media Ltd") == "Harbour Media"
     assert site_from_copyright("All rights reserved.") is None
+
+
+def test_site_from_copyright_rejects_publishers_and_junk():
+    assert site_from_copyright("© 2008 Harbour Communications, Inc.") is None
+    assert site_from_copyright("Copyright MMVIII") is None
+    assert site_from_copyright("© 2021 Privacy Policy") is None
+    assert site_from_copyright("© 2021 Coastal Chronicle. Its stories are ours.") == "Coastal Chronicle"

@@ -244,3 +244,33 @@ def test_read_more_card_link_removed_without_ending_article():
     assert "Read more" not in c.text
     assert all(p in c.text for p in PARA)
     assert reasons(c)["Read more"] == "teaser"
+
+
+def test_body_sentence_shaped_like_a_bio_is_kept():
+    line = ("Jensen is the chief engineer for the Harbour Authority and has overseen three earlier "
+            "terminals on the same stretch of coast, all of which opened late.")
+    c = clean_text(page(*PARA[:3], line, PARA[3]))
+    assert line in c.text and PARA[3] in c.text
+
+
+def test_hint_authors_mark_bylines():
+    hint = Metadata(title="Harbour Ferry Terminal Delayed", authors=["Maria Jensen"])
+    c = clean_blocks(["Harbour Ferry Terminal Delayed", "Maria Jensen, Harbour Weekly", *PARA], hint=hint)
+    assert "Maria Jensen, Harbour Weekly" not in c.text
+    assert reasons(c)["Maria Jensen, Harbour Weekly"] == "byline"
+    assert all(p in c.text for p in PARA)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200), max_size=12))
+def test_any_input_gives_a_subset_of_its_lines(blocks):
+    text = "\n\n".join(blocks)
+    c = clean_text(text)
+    src = {" ".join(x.split()) for x in text.replace("\r", "\n").split("\n")}
+    for line in c.text.split("\n"):
+        if line.strip():
+            assert " ".join(line.split()) in src
+    assert all(r.reason in REASONS for r in c.removed)
