@@ -38,6 +38,7 @@ def plan_run(raw_dir: str | Path, corpus: Corpus, batch_size: int, workers: int 
     plan = Plan()
     files: list[RawItem] = []
     warcs: list[RawItem] = []
+    skipped: dict[str, RawItem] = {}  # plain files left out as unchanged
     for found in discover(Path(raw_dir)):
         if isinstance(found, RawReject):
             prev = manifest.get(found.source)
@@ -68,10 +69,17 @@ def plan_run(raw_dir: str | Path, corpus: Corpus, batch_size: int, workers: int 
                 sha, size, mtime_ns, _ = prev
                 if st is not None and sha is not None and st.st_size == size and st.st_mtime_ns == mtime_ns:
                     plan.unchanged += 1
+                    skipped[found.source] = found
                     continue
                 if sha is not None:
                     plan.known[found.source] = sha
         (warcs if records or is_warc(found.source) else files).append(found)
+    # the duplicates of a kept article that a changed file supersedes are curated again with it
+    changed = [it.source for it in files if it.source in manifest]
+    for source in sorted(corpus.dependents(changed)) if changed else ():
+        if source in skipped:
+            files.append(skipped.pop(source))
+            plan.unchanged -= 1
     size = max(1, min(batch_size, -(-len(files) // max(1, workers))))
     plan.batches = [files[i:i + size] for i in range(0, len(files), size)] + [[w] for w in warcs]
     return plan

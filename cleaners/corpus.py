@@ -9,12 +9,19 @@ Layout under the output folder::
     signatures/part-<run>-<batch>.parquet   dedup signatures of kept articles (incremental runs)
     reports/<run>.md, reports/latest.md     the run report
     _staging/<run>/                         work in progress (readers ignore names starting with _)
-    .lock                                   held while a run writes
+    .lock, .lock.owner                      held while a run writes; who holds it
 
-A run stages every file under `_staging/<run>/commit/`, then writes a journal listing them, then
-renames each into place. A reader never sees a partial file. A run killed before the journal leaves
-only staging debris, which the next run deletes; a run killed after it is completed by the next run
-(re-applying a journal is idempotent, so no row is ever written twice).
+Commits. A run stages every file it will publish under `_staging/<run>/commit/` (new parts, the
+rewritten parts of files it supersedes, its report), fsyncs them, then writes `JOURNAL.json`
+listing them: that write is the commit point. It then renames each file into place and removes
+the staging. Every file appears by a rename, so a reader never sees a partial Parquet file. A run
+killed before the journal leaves only staging debris, which the next run deletes (the corpus is as
+before and the next run redoes the work); a run killed after it is completed by the next run's
+`recover()`: re-applying a journal only renames the files still waiting, so it is idempotent and
+no row is ever written twice, even when the recovery itself is killed.
+
+Reruns. A file the corpus already holds, seen again with other bytes, supersedes its earlier
+version: the commit that adds the new rows rewrites the parts holding the old ones without them.
 """
 from __future__ import annotations
 
@@ -22,17 +29,19 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Collection, Iterable, Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
+from cleaners import faults
 from cleaners.dedup import SIGNATURE_SCHEMA, Decision, Signature
 from cleaners.pipeline import Article, BatchOutput, Reject, Seen
 
@@ -128,6 +137,15 @@ def article_rows(articles: Sequence[Article], run_id: str) -> pa.Table:
         cols["removed"].append([{"text": r.text, "reason": r.reason} for r in a.cleaned.removed])
         cols["run_id"].append(run_id)
     return pa.table(cols, schema=ARTICLES_SCHEMA)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make the names in a folder durable (a rename is only on disk once its folder is synced)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write(table: pa.Table, path: Path) -> None:
@@ -270,6 +288,7 @@ class CommitResult:
     duplicates: int
     rejects: int
     files: list[str]
+    superseded: int = 0  # article rows of earlier versions of changed files, removed by this commit
 
 
 class Corpus:
@@ -284,29 +303,54 @@ class Corpus:
     # ---- locking and recovery -------------------------------------------------------------
     @contextmanager
     def lock(self, timeout: float = 0) -> Iterator[None]:
-        """Hold the output folder for one run. Waits up to `timeout` seconds, then CorpusBusy."""
+        """Hold the output folder for one run. Waits up to `timeout` seconds, then CorpusBusy.
+
+        The lock is an OS lock on `<out>/.lock`: the kernel drops it when the holder exits, even
+        on SIGKILL, so a crashed run never blocks the next one. While it is held,
+        `<out>/.lock.owner` says who holds it (a stale one left by a killed run means nothing).
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.root / ".lock"))
+        owner = self.root / ".lock.owner"
         try:
             lock.acquire(timeout=timeout)
         except Timeout:
+            try:
+                holder = f", held by {owner.read_text(encoding='utf-8').strip()}"
+            except OSError:
+                holder = ""
             raise CorpusBusy(
-                f"another run is writing to {self.root} (lock {self.root / '.lock'} is held); "
-                f"waited {timeout:g} s") from None
+                f"another run is writing to {self.root} (lock {self.root / '.lock'}{holder}); "
+                f"gave up after waiting {timeout:g} s") from None
         try:
+            try:
+                owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since "
+                                 f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}\n",
+                                 encoding="utf-8")
+            except OSError:
+                pass
+            faults.point("locked")
             yield
         finally:
+            owner.unlink(missing_ok=True)
             lock.release()
 
     def recover(self) -> list[str]:
-        """Finish commits that were interrupted after their journal, and clear other debris."""
+        """Finish commits that were interrupted after their journal, and clear other debris.
+
+        Call it holding the lock, before anything else. A journal is re-applied from the start:
+        every step is a rename whose source either still waits in the staging (not done yet) or
+        is gone (done), so a recovery that is itself killed is simply completed by the next one.
+        """
         notes = []
         if not self.staging_root.is_dir():
             return notes
         for run_dir in sorted(self.staging_root.iterdir()):
             journal = run_dir / "JOURNAL.json"
             if journal.is_file():
-                self._apply(run_dir, json.loads(journal.read_text(encoding="utf-8")))
+                self._apply(run_dir, _journal_files(journal), point="recover-rename")
+                journal.unlink()
+                _fsync_dir(run_dir)
                 notes.append(f"completed the interrupted commit of run {run_dir.name}")
             else:
                 notes.append(f"cleared the unfinished staging of run {run_dir.name}")
@@ -323,9 +367,55 @@ class Corpus:
             out[src] = (sha, size, mtime, outcome)
         return out
 
-    def signatures(self) -> list[Signature]:
-        """The signatures of every article the corpus keeps (what a new run is deduplicated against)."""
-        return read_signatures(_parts(self.table_dir("signatures")))
+    def signatures(self, exclude: Collection[str] = ()) -> list[Signature]:
+        """The signatures of the kept articles (what a new run is deduplicated against), minus the
+        doc_ids in `exclude`."""
+        sigs = read_signatures(_parts(self.table_dir("signatures")))
+        if exclude:
+            exclude = set(exclude)
+            sigs = [s for s in sigs if s.doc_id not in exclude]
+        return sigs
+
+    def held(self, sources: Collection[str]) -> set[str]:
+        """Those of `sources` the corpus already holds (per the manifest)."""
+        if not sources:
+            return set()
+        t = read_table(self.table_dir("manifest"), columns=["source"], schema=MANIFEST_SCHEMA)
+        return set(sources) & set(t.column("source").to_pylist())
+
+    def held_doc_ids(self, sources: Collection[str]) -> set[str]:
+        """doc_ids of the kept articles of these raw files (the versions a new run supersedes)."""
+        sources = self.held(sources)
+        if not sources:
+            return set()
+        value_set = pa.array(sorted(set(sources)), type=pa.string())
+        ids: set[str] = set()
+        for part in _parts(self.table_dir("articles")):
+            t = pq.read_table(part, columns=["source", "doc_id"])
+            ids.update(t.filter(pc.is_in(t.column("source"), value_set=value_set)).column("doc_id").to_pylist())
+        return ids
+
+    def dependents(self, sources: Collection[str]) -> set[str]:
+        """Raw files judged duplicates of a kept article of one of `sources`.
+
+        When such a kept article is superseded by a new version, these are curated again in the
+        same run, so that no duplicate row points to an article the corpus no longer holds.
+        """
+        ids = self.held_doc_ids(sources)
+        if not ids:
+            return set()
+        t = read_table(self.table_dir("duplicates"), columns=["source", "duplicate_of"], schema=DUPLICATES_SCHEMA)
+        hit = pc.is_in(t.column("duplicate_of"), value_set=pa.array(sorted(ids), type=pa.string()))
+        return set(t.filter(hit).column("source").to_pylist()) - set(sources)
+
+    def same_rejects(self, rejects: Sequence[Reject]) -> set[str]:
+        """Sources of `rejects` the corpus already rejects for the same reason, with the same hash
+        (or none): a rerun that meets the same failure again has nothing to write for them."""
+        if not rejects:
+            return set()
+        t = read_table(self.table_dir("rejects"), columns=["source", "source_sha256", "reason"], schema=REJECTS_SCHEMA)
+        held = set(zip(*(t.column(c).to_pylist() for c in ("source", "source_sha256", "reason"))))
+        return {r.source for r in rejects if (r.source, r.source_sha256, r.reason) in held}
 
     # ---- staging ------------------------------------------------------------------------------
     def staging(self, run_id: str) -> Path:
@@ -357,22 +447,70 @@ class Corpus:
             writers.abort()
             raise
         writers.close()
+        if staged.articles:
+            faults.point("staged")
         return staged
+
+    def unstage_batch(self, run_id: str, batch_no: int) -> None:
+        """Drop whatever a failed batch staged, so that its files are only in rejects/."""
+        for kind in ("clean", "sig"):
+            (self.staging(run_id) / kind / f"part-{batch_no:06d}.parquet").unlink(missing_ok=True)
 
     def staged_signatures(self, run_id: str) -> list[Signature]:
         return read_signatures(_parts(self.staging(run_id) / "sig"))
 
     # ---- commit -------------------------------------------------------------------------------
+    def _superseded_parts(self, sources: Collection[str]) -> tuple[dict[str, pa.Table], int]:
+        """The existing parts holding rows of `sources` (earlier versions of files this run saw
+        again), each rewritten without those rows; and how many article rows that removes."""
+        rewrites: dict[str, pa.Table] = {}
+        sources = self.held(sources)
+        if not sources:
+            return rewrites, 0
+        value_set = pa.array(sorted(set(sources)), type=pa.string())
+        dropped_ids: set[str] = set()
+        dropped_articles = 0
+        for table in ("articles", "duplicates", "rejects", "manifest"):
+            for part in _parts(self.table_dir(table)):
+                hit = pc.is_in(pq.read_table(part, columns=["source"]).column("source"), value_set=value_set)
+                if not pc.any(hit).as_py():
+                    continue
+                full = pq.read_table(part)
+                if table == "articles":
+                    dropped_ids.update(full.filter(hit).column("doc_id").to_pylist())
+                    dropped_articles += pc.sum(hit).as_py()
+                rewrites[f"{table}/{part.name}"] = full.filter(pc.invert(hit))
+        if dropped_ids:
+            ids = pa.array(sorted(dropped_ids), type=pa.string())
+            for part in _parts(self.table_dir("signatures")):
+                hit = pc.is_in(pq.read_table(part, columns=["doc_id"]).column("doc_id"), value_set=ids)
+                if pc.any(hit).as_py():
+                    rewrites[f"signatures/{part.name}"] = pq.read_table(part).filter(pc.invert(hit))
+        return rewrites, dropped_articles
+
     def commit(self, run_id: str, decisions: Sequence[Decision], rejects: Sequence[Reject],
                seen: Sequence[Seen], report: str | None = None) -> CommitResult:
-        """Move a run's staged batches into the corpus, minus the duplicates, atomically per file."""
+        """Move a run's staged batches into the corpus, minus the duplicates, as one commit.
+
+        Rows of earlier versions of the files this run saw are removed in the same commit (the
+        parts holding them are rewritten), so every raw file has exactly one row in the corpus.
+        The commit checks the invariant on what it is about to publish and raises
+        InvariantViolation, leaving the corpus untouched, when it does not hold.
+
+        Steps: (1) stage every new and rewritten file under `_staging/<run>/commit/`, fsynced;
+        (2) write `JOURNAL.json` naming them — the commit point; (3) rename each into place;
+        (4) remove the staging. A kill before (2) leaves the corpus as it was (the next run
+        clears the debris and redoes the work); a kill after it is completed by `recover()`.
+        """
         stage = self.staging(run_id)
         dest = stage / "commit"
+        shutil.rmtree(dest, ignore_errors=True)
+        (stage / "JOURNAL.json").unlink(missing_ok=True)
         dups = {d.doc_id: d for d in decisions}
         dup_ids = pa.array(list(dups), type=pa.string())
         files: list[str] = []
         dup_rows: list[dict] = []
-        kept = 0
+        kept_sources: list[str] = []
         for part in _parts(stage / "clean"):
             # row group by row group: one batch's texts at a time, however large the batch
             n = part.stem.split("-")[-1]
@@ -384,7 +522,7 @@ class Corpus:
                     table = clean.read_row_group(i)
                     is_dup = pc.is_in(table.column("doc_id"), value_set=dup_ids)
                     keep = table.filter(pc.invert(is_dup))
-                    kept += keep.num_rows
+                    kept_sources += keep.column("source").to_pylist()
                     for row in table.filter(is_dup).select(["source", "source_sha256", "doc_id", "title"]).to_pylist():
                         d = dups[row["doc_id"]]
                         dup_rows.append({**row, "duplicate_of": d.duplicate_of, "kind": d.kind, "score": d.score,
@@ -419,6 +557,16 @@ class Corpus:
                      "run_id": run_id} for s in seen]
             _write(pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA), dest / f"manifest/part-{run_id}.parquet")
             files.append(f"manifest/part-{run_id}.parquet")
+        # the invariant, on what this commit publishes, before anything is published
+        problems = invariant_problems([s.source for s in seen],
+                                      {"articles": kept_sources, "duplicates": [r["source"] for r in dup_rows],
+                                       "rejects": [r.source for r in rejects]})
+        if problems:
+            raise InvariantViolation(f"run {run_id} would break the invariant: " + "; ".join(problems[:20]))
+        rewrites, superseded = self._superseded_parts([s.source for s in seen])
+        for name, table in rewrites.items():
+            _write(table, dest / name)
+            files.append(name)
         # every table folder holds at least one part, so readers never meet a missing folder
         for table, schema in (("articles", ARTICLES_SCHEMA), ("duplicates", DUPLICATES_SCHEMA),
                               ("rejects", REJECTS_SCHEMA), ("manifest", MANIFEST_SCHEMA),
@@ -428,49 +576,103 @@ class Corpus:
                 _write(schema.empty_table(), dest / name)
                 files.append(name)
         if report is not None:
+            report = report.rstrip("\n") + "\n\n" + _invariant_note(len(seen), superseded) + "\n"
             _write_text(report, dest / f"reports/{run_id}.md")
-            files.append(f"reports/{run_id}.md")
-        _write_text(json.dumps(files), stage / "JOURNAL.json")
-        self._apply(stage, files)
+            _write_text(report, dest / "reports/latest.md")
+            files += [f"reports/{run_id}.md", "reports/latest.md"]
+        for folder in sorted({(dest / f).parent for f in files}) + [dest]:
+            _fsync_dir(folder)
+        faults.point("commit-staged")
+        _write_text(json.dumps({"run_id": run_id, "files": files}), stage / "JOURNAL.json")
+        for folder in (stage, self.staging_root, self.root):  # the journal's own path is durable
+            _fsync_dir(folder)
+        faults.point("journal")
+        self._apply(stage, files, point="rename")
+        faults.point("renamed")
+        (stage / "JOURNAL.json").unlink()
+        _fsync_dir(stage)
         shutil.rmtree(stage, ignore_errors=True)
-        if report is not None:
-            _write_text(report, self.reports / "latest.md")
-        return CommitResult(run_id, kept, len(dup_rows), len(rejects), files)
+        return CommitResult(run_id, len(kept_sources), len(dup_rows), len(rejects), files, superseded)
 
-    def _apply(self, stage: Path, files: Sequence[str]) -> None:
+    def _apply(self, stage: Path, files: Sequence[str], point: str = "rename") -> None:
+        """Rename the journaled files into the corpus, in order; skip the ones already moved."""
+        touched = set()
         for name in files:
             src, dst = stage / "commit" / name, self.root / name
             if src.exists():
-                dst.parent.mkdir(parents=True, exist_ok=True)
+                if dst.parent not in touched and not dst.parent.is_dir():
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    _fsync_dir(self.root)
                 os.replace(src, dst)
-        for name in {Path(f).parts[0] for f in files}:
-            fd = os.open(self.root / name, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+                faults.point(point)
+            touched.add(dst.parent)
+        for folder in sorted(touched):
+            _fsync_dir(folder)
 
-    def discard(self, run_id: str) -> None:
+    def discard(self, run_id: str) -> bool:
+        """Remove a run's staging, unless it holds a journal: a commit that failed after its commit
+        point (a rename that raised) is left for the next run's `recover()` to complete."""
+        if (self.staging(run_id) / "JOURNAL.json").exists():
+            return False
         shutil.rmtree(self.staging(run_id), ignore_errors=True)
+        return True
 
     # ---- the invariant -------------------------------------------------------------------------
     def check_run(self, run_id: str, sources: Sequence[str]) -> list[str]:
-        """Every raw file a run saw is in exactly one of articles/, duplicates/ or rejects/.
+        """Every raw file a run saw is in exactly one of articles/, duplicates/ or rejects/: one row
+        in the whole corpus, written by this run; and the run wrote no row for a file it did not see.
 
         Returns the violations, in words (an empty list when the invariant holds).
         """
-        where: Counter = Counter()
+        wanted = set(sources)
+        found: dict[str, list[str]] = {}
+        foreign: list[str] = []
         for table in ("articles", "duplicates", "rejects"):
-            t = read_table(self.table_dir(table), columns=["source", "run_id"],
-                           schema={"articles": ARTICLES_SCHEMA, "duplicates": DUPLICATES_SCHEMA,
-                                   "rejects": REJECTS_SCHEMA}[table])
-            t = t.filter(pc.equal(t.column("run_id"), run_id))
-            where.update(t.column("source").to_pylist())
-        problems = []
-        expected = Counter(sources)
-        for src, n in expected.items():
-            if where.get(src, 0) != n:
-                problems.append(f"{src}: seen {n} time(s) but found {where.get(src, 0)} time(s) in the corpus")
-        for src in where.keys() - expected.keys():
-            problems.append(f"{src}: in the corpus for run {run_id} but not seen by it")
-        return problems
+            t = read_table(self.table_dir(table), columns=["source", "run_id"], schema=_SCHEMAS[table])
+            found[table] = []
+            for src, rid in zip(t.column("source").to_pylist(), t.column("run_id").to_pylist()):
+                if src in wanted:
+                    found[table].append(src)
+                    if rid != run_id:
+                        foreign.append(f"{src}: a row of run {rid} in {table}/ outlived the version run {run_id} saw")
+                elif rid == run_id:
+                    foreign.append(f"{src}: in {table}/ for run {run_id} but not seen by it")
+        return invariant_problems(list(sources), found) + foreign
+
+
+_SCHEMAS = {"articles": ARTICLES_SCHEMA, "duplicates": DUPLICATES_SCHEMA, "rejects": REJECTS_SCHEMA}
+
+
+class InvariantViolation(RuntimeError):
+    """A raw file seen by the run is not in exactly one of articles/, duplicates/, rejects/."""
+
+
+def invariant_problems(seen: Sequence[str], found: dict[str, Sequence[str]]) -> list[str]:
+    """Compare the files a run saw with where they are (table name -> sources, one per row)."""
+    where: dict[str, Counter] = {table: Counter(srcs) for table, srcs in found.items()}
+    expected = Counter(seen)
+    problems = []
+    for src, n in expected.items():
+        if n != 1:
+            problems.append(f"{src}: seen {n} times by one run")
+        places = {table: c[src] for table, c in where.items() if c.get(src)}
+        if sum(places.values()) != 1:
+            where_str = ", ".join(f"{k} {v}x" for k, v in places.items()) or "nowhere"
+            problems.append(f"{src}: expected in exactly one of articles/, duplicates/, rejects/, found {where_str}")
+    for table, c in where.items():
+        for src in c.keys() - expected.keys():
+            problems.append(f"{src}: in {table}/ but not seen by the run")
+    return problems
+
+
+def _invariant_note(n: int, superseded: int) -> str:
+    line = (f"Invariant holds: each of the {n} files this run curated is in exactly one of articles/, "
+            f"duplicates/ and rejects/.")
+    if superseded:
+        line += f" {superseded} earlier article version(s) of changed files were replaced."
+    return "## Check\n\n" + line
+
+
+def _journal_files(journal: Path) -> list[str]:
+    data = json.loads(journal.read_text(encoding="utf-8"))
+    return list(data["files"] if isinstance(data, dict) else data)

@@ -19,22 +19,21 @@ if __package__ in (None, ""):  # `python flows/curate.py`
 
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+import threading
 
 from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from cleaners import faults
 from cleaners.batch import plan_run, run_batch
-from cleaners.corpus import CommitResult, Corpus, StagedBatch
+from cleaners.corpus import CommitResult, Corpus, InvariantViolation, StagedBatch
 from cleaners.decode import Limits
 from cleaners.dedup import DedupParams, deduplicate
 from cleaners.pipeline import Reject, Seen, Settings, batch_known
 from cleaners.report import RunSummary, render_report
 from cleaners.sources import RawItem
 from flows import artifacts, progress
-
-
-class InvariantViolation(RuntimeError):
-    """A raw file seen by the run is not in exactly one of articles/, duplicates/, rejects/."""
 
 
 @task(name="discover", retries=1)
@@ -54,10 +53,29 @@ _POOLS: dict[str, Executor] = {}
 def clean_batch_task(out_dir: str, run_id: str, batch_no: int, items: list[RawItem],
                      settings: Settings, known: dict[str, str]) -> StagedBatch:
     """Read, decode, clean and sign one batch; stage its articles and signatures as Parquet."""
+    from prefect.runtime import task_run
+
+    work = faults.batch(batch_no, task_run.run_count, run_batch)  # test hook: run_batch unless a fault is set
     pool = _POOLS.get(run_id)
     if pool is None:
-        return run_batch(out_dir, run_id, batch_no, items, settings, known)
-    return pool.submit(run_batch, out_dir, run_id, batch_no, items, settings, known).result()
+        return work(out_dir, run_id, batch_no, items, settings, known)
+    try:
+        return pool.submit(work, out_dir, run_id, batch_no, items, settings, known).result()
+    except BrokenProcessPool:
+        # a worker died (killed, out of memory, a crash in a C library): the pool is unusable, so
+        # replace it before Prefect retries this batch (and the others hit by the same death)
+        _renew_pool(run_id, pool)
+        raise
+
+
+_POOL_LOCK = threading.Lock()
+
+
+def _renew_pool(run_id: str, broken: Executor) -> None:
+    with _POOL_LOCK:
+        if _POOLS.get(run_id) is broken:
+            _POOLS[run_id] = _process_pool(broken._max_workers)  # type: ignore[attr-defined]
+            broken.shutdown(wait=False, cancel_futures=True)
 
 
 def _process_pool(workers: int) -> ProcessPoolExecutor:
@@ -69,9 +87,12 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 @task(name="deduplicate")
-def dedup_task(out_dir: str, run_id: str, params: DedupParams):
+def dedup_task(out_dir: str, run_id: str, params: DedupParams, sources: list[str]):
+    """Judge the run's new articles against each other and against the corpus, leaving out the
+    earlier versions of the files the run saw again (the commit replaces them)."""
     corpus = Corpus(out_dir)
-    return deduplicate(corpus.staged_signatures(run_id), corpus.signatures(), params)
+    return deduplicate(corpus.staged_signatures(run_id), corpus.signatures(exclude=corpus.held_doc_ids(sources)),
+                       params)
 
 
 @task(name="commit")
@@ -109,6 +130,7 @@ def _clean_all(batches: list[list[RawItem]], known: dict[str, str], out_dir: str
                 staged.append(fut.result())
             except Exception as exc:
                 logger.error("batch %d failed after its retries: %s", n, exc)
+                Corpus(out_dir).unstage_batch(run_id, n)
                 staged.append(StagedBatch(n, 0, 0, rejects=[
                     Reject(it.source, "batch_failed", f"{type(exc).__name__}: {exc}") for it in batches[n]]))
             progress.current().batch_done(len(batches[n]))
@@ -161,8 +183,12 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
         seen = [s for b in staged for s in b.seen]
         seen_sources = {s.source for s in seen}
         seen += [Seen(r.source, None, -1, -1, None) for r in rejects if r.source not in seen_sources]
+        same = corpus.same_rejects(rejects)  # rejected again for the same reason: nothing to write
+        if same:
+            rejects = [r for r in rejects if r.source not in same]
+            seen = [s for s in seen if s.source not in same]
         new_articles = sum(b.articles for b in staged)
-        unchanged = plan["unchanged"] + sum(b.unchanged for b in staged)
+        unchanged = plan["unchanged"] + sum(b.unchanged for b in staged) + len(same)
         if not new_articles and not rejects:
             logger.info("nothing new under %s: the corpus is unchanged", raw_dir)
             corpus.discard(run_id)
@@ -171,9 +197,10 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
             artifacts.publish_report(summary)
             tracker.finish(summary.counts())
             return {"run_id": run_id, "seen": unchanged, "new": 0, "kept": 0, "duplicates": 0, "rejected": 0,
-                    "unchanged": unchanged, "out_dir": str(Path(out_dir).resolve()), "report": None}
+                    "unchanged": unchanged, "superseded": 0, "out_dir": str(Path(out_dir).resolve()),
+                    "report": None}
         tracker.stage("dedup")
-        decisions = dedup_task(out_dir, run_id, settings.dedup) if new_articles else []
+        decisions = dedup_task(out_dir, run_id, settings.dedup, [s.source for s in seen]) if new_articles else []
         reasons = Counter()
         for b in staged:
             reasons.update(b.removed_reasons)
@@ -188,10 +215,12 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
             corpus.discard(run_id)
     logger.info("run %s: %d kept, %d duplicates, %d rejected, %d unchanged", run_id, result.articles,
                 result.duplicates, result.rejects, unchanged)
-    artifacts.publish_report(summary)
+    committed = Path(out_dir) / "reports" / f"{run_id}.md"  # the report as committed, with the invariant check
+    artifacts.publish_report(summary, committed.read_text(encoding="utf-8") if committed.is_file() else None)
     tracker.finish(summary.counts())
     return {"run_id": run_id, "seen": len(seen) + unchanged, "new": len(seen), "kept": result.articles,
             "duplicates": result.duplicates, "rejected": result.rejects, "unchanged": unchanged,
+            "superseded": result.superseded,
             "out_dir": str(Path(out_dir).resolve()), "report": str(Path(out_dir).resolve() / "reports" / f"{run_id}.md")}
 
 
