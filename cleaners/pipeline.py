@@ -224,16 +224,28 @@ def batch_known(items: Iterable[RawItem], known: dict[str, str]) -> dict[str, st
     return {src: sha for src, sha in known.items() if src in sources or src.rpartition("#")[0] in sources}
 
 
-def iter_inputs(paths: Iterable[Path]) -> Iterable[RawItem | RawReject]:
-    """Files and folders (recursively) as raw items; a file's source is the path as given."""
+def iter_inputs(paths: Iterable[Path], limits: Limits = Limits()) -> Iterator[tuple[RawItem, bytes] | RawReject]:
+    """Files and folders (recursively), as `(item, bytes)` or a reject, WARC files expanded into
+    their HTML records. A file's source is its path as found: as given, or joined to the folder
+    given (a WARC record's is that path plus `#<offset>`)."""
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            for found in discover(p):
-                if isinstance(found, RawItem):
-                    yield RawItem(source=str(Path(found.path)), path=found.path, member=found.member,
-                                  url=found.url, fetched=found.fetched)
-                else:
-                    yield found
-        else:
-            yield RawItem(source=str(p), path=str(p))
+        found_items = ((RawItem(source=str(p / f.source), path=f.path) if isinstance(f, RawItem)
+                        else RawReject(str(p / f.source), f.reason, f.detail)) for f in discover(p)) \
+            if p.is_dir() else iter([RawItem(source=str(p), path=str(p))])
+        for item in found_items:
+            if isinstance(item, RawReject):
+                yield item
+                continue
+            if is_warc(item.source):
+                yield from iter_warc(Path(item.path), raw_root=Path(item.path).parent, limits=limits, source=item.source)
+                continue
+            try:
+                data = read_bytes(item, limits)
+            except RejectError as exc:
+                yield RawReject(item.source, exc.reason, exc.detail)
+                continue
+            if looks_like_warc(data):
+                yield from iter_warc(Path(item.path), raw_root=Path(item.path).parent, limits=limits, source=item.source)
+            else:
+                yield item, data

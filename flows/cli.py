@@ -13,7 +13,7 @@ import flows  # noqa: F401  (offline Prefect defaults, before Prefect is importe
 from cleaners.decode import Limits
 from cleaners.model import RejectError
 from cleaners.pipeline import clean_bytes, iter_inputs
-from cleaners.sources import RawReject, read_bytes
+from cleaners.sources import RawReject
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,13 +74,15 @@ def clean(paths: tuple[str, ...], max_file_mb: float) -> None:
     """Clean files or folders (recursively) and print one JSON object per input file."""
     limits = Limits(max_file_bytes=int(max_file_mb * 2**20))
     failed = 0
-    for item in iter_inputs(Path(p) for p in paths):
-        if isinstance(item, RawReject):
-            row = {"source": item.source, "error": {"reason": item.reason, "detail": item.detail}}
+    for found in iter_inputs((Path(p) for p in paths), limits):
+        if isinstance(found, RawReject):
+            row = {"source": found.source, "error": {"reason": found.reason, "detail": found.detail}}
             failed += 1
         else:
+            item, data = found
             try:
-                decoded, cleaned = clean_bytes(read_bytes(item, limits), name=item.source, url=item.url, limits=limits)
+                _, cleaned = clean_bytes(data, name=item.source, url=item.url, limits=limits,
+                                         charset_hint=item.charset)
                 m = cleaned.metadata
                 row = {"source": item.source, "format": cleaned.format, "title": m.title, "subtitle": m.subtitle,
                        "authors": list(m.authors), "published": m.published, "site_name": m.site_name,

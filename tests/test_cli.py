@@ -51,3 +51,18 @@ def test_run_on_a_missing_folder_is_a_usage_error(tmp_path):
     proc = run("run", "--raw", str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr
+
+
+def test_clean_expands_a_warc_file_into_its_html_records(tmp_path):
+    from tests.test_warc_pipeline import _page, write_warc
+
+    pages = {f"https://news.example/{i}": _page(f"Story {i}", [
+        f"Paragraph {k} of story {i} reports that the harbour council voted on the new ferry timetable "
+        f"after a long public consultation that ran for {k + 3} weeks." for k in range(5)]) for i in range(2)}
+    write_warc(tmp_path / "crawl.warc.gz", pages)
+    proc = run("clean", str(tmp_path / "crawl.warc.gz"))
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 2
+    assert all(r["source"].startswith(str(tmp_path / "crawl.warc.gz") + "#") for r in rows)
+    assert all(r["format"] == "html" and "harbour council" in r["text"] for r in rows)
