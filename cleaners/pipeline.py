@@ -15,7 +15,7 @@ from cleaners.html import clean_html
 from cleaners.model import Cleaned, RejectError
 from cleaners.sources import (RawItem, RawReject, content_sha256, discover, is_warc, iter_warc, looks_like_warc,
                               read_bytes)
-from cleaners.text import clean_text
+from cleaners.text import clean_text, rescue_body
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def clean_decoded(decoded: Decoded, *, url: str | None = None) -> Cleaned:
     if decoded.format == "html":
         cleaned = clean_html(decoded.text, url=url)
     else:
-        cleaned = clean_text(decoded.text)
+        cleaned = rescue_body(clean_text(decoded.text))
         cleaned.format = "text"
     if url and not cleaned.metadata.url:
         cleaned.metadata.url = url

@@ -1074,3 +1074,30 @@ def _site_from_teasers(lines: list[_Line], reason: list[str | None], cut: int | 
         return None
     best = max(names.items(), key=lambda kv: kv[1])
     return best[0]
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]?(?=\s|$)")
+
+
+def rescue_body(cleaned: Cleaned, *, min_words: int = 20, block_words: int = 80) -> Cleaned:
+    """A page whose body came out (nearly) empty while long prose blocks were dropped keeps the
+    longest of them as its body: dumps that run a whole page into a few giant lines mix the article with the
+    menus, and a body with some chrome in it serves readers and dedup better than no body at all.
+
+    Only blocks of at least `block_words` words with at least three sentence ends qualify, and never
+    the headline or a block dropped as a credit, a bio or a byline.
+    """
+    if count_words(cleaned.text) >= min_words:
+        return cleaned
+    keep = [r for r in cleaned.removed
+            if r.reason not in ("title", "subtitle", "repeated_title", "byline", "author_bio", "source_credit")
+            and len(r.text.split()) >= block_words and len(_SENTENCE_END.findall(r.text)) >= 3]
+    if not keep:
+        return cleaned
+    keep = [max(keep, key=lambda r: len(r.text))]  # the longest: the article's own giant line
+    chosen = {id(r) for r in keep}
+    body = [cleaned.text] if cleaned.text.strip() else []
+    body += [r.text.strip() for r in keep]
+    cleaned.text = "\n\n".join(body)
+    cleaned.removed = [r for r in cleaned.removed if id(r) not in chosen]
+    return cleaned
