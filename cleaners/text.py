@@ -348,6 +348,59 @@ _QUOTES = ('"', "“", "”")
 _TERMINAL_CHARS = frozenset(".!?…:;\"”’)]。！？」』")
 
 
+@lru_cache(maxsize=1 << 16)
+def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
+    """A line's tokens, word count, whether it ends like a sentence, and the counts and flags its
+    features are made of (the last of them is its `line_key`). Cached: lines repeat across a site's
+    pages. The token list is shared: do not change it."""
+    toks = _WORD.findall(t)
+    return toks, count_words(t, toks), _SENT_END.search(t) is not None, _line_prims(t, toks)
+
+
+_MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d")
+_CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
+_YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _month_word(t: str, asc: bool) -> bool:
+    """`_MONTH_WORD.search(t)`, the cheap alternatives first (ASCII lines)."""
+    if not asc:
+        return _MONTH_WORD.search(t) is not None
+    return ((":" in t and _CLOCK.search(t) is not None)
+            or (("19" in t or "20" in t) and _YEAR_WORD.search(t) is not None)
+            or _MONTH_NAME.search(t) is not None)
+
+
+def _line_prims(t: str, toks: list[str]) -> tuple:
+    asc = t.isascii()
+    lt = len(t)
+    if asc:
+        low = t.lower().split()
+        dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
+        key = " ".join(low)
+        if dc:
+            key = _DIGITS.sub("0", key)
+    else:
+        low = [w.lower() for w in toks]
+        dc = sum(map(t.count, "0123456789"))
+        key = line_key(t)
+    return (
+        lt, len(toks) or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
+        sum(1 for w in toks if w[0].isupper()), dc, lt - t.count(" "), t.count(","),
+        t.endswith(":"),
+        t[-1:] in _TERMINAL_CHARS,
+        _BULLET.match(t) is not None,
+        "|" in t or " · " in t or " • " in t,
+        len(toks) >= 1 and t.isupper(),
+        ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
+        (dc > 0 or not asc) and _month_word(t, asc),
+        '"' in t or "“" in t or "”" in t,
+        t[:1].islower(),
+        "?" in t,
+        key,
+    )
+
+
 def _base_matrix(lines: list[_Line]) -> np.ndarray:
     """The stage-1 features of every line of a page, one row per line (see `_base_features`)."""
     n = len(lines)
@@ -357,47 +410,20 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
     words = np.fromiter((x.words for x in lines), dtype=np.int64, count=n)
     sent = np.fromiter((x.sent for x in lines), dtype=bool, count=n)
     norule = np.fromiter((not x.rule for x in lines), dtype=bool, count=n)
-    # per-line counts and flags gathered in one pass
-    keys: dict[str, int] = {}
-    lkeys = [line_key(x.text) for x in lines]
-    for kk in lkeys:
-        keys[kk] = keys.get(kk, 0) + 1
-    stop_in = _STOP.__contains__
-    chrome_in = _CHROME_SET.__contains__
-    digits = "0123456789"
-    url_s, month_s, bullet_m = _URLISH.search, _MONTH_WORD.search, _BULLET.match
-    has_digit = _HAS_DIGIT.search
+    # per-line counts and flags (cached per line text)
     flag_of = _REASON_FLAG
-    term = _TERMINAL_CHARS
     rows = []
-    for i, x in enumerate(lines):
-        t = x.text
-        toks = x.toks
-        asc = t.isascii()
-        low = t.lower().split() if asc else [w.lower() for w in toks]
-        lt = len(t)
-        dc = sum(map(t.count, digits))
-        rows.append((
-            lt, len(toks) or 1, len(low) or 1, sum(map(stop_in, low)), sum(map(chrome_in, low)),
-            sum(1 for w in toks if w[0].isupper()), dc, lt - t.count(" "), t.count(","), x.nb,
-            flag_of[x.rule] if x.rule else -1,
-            t.endswith(":"),
-            t[-1:] in term,
-            bullet_m(t) is not None,
-            "|" in t or " · " in t or " • " in t,
-            x.words >= 1 and t.isupper(),
-            ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and url_s(t) is not None,
-            (dc > 0 or not asc) and has_digit(t) is not None and month_s(t) is not None,
-            '"' in t or "“" in t or "”" in t,
-            t[:1].islower(),
-            "?" in t,
-            x.header,
-            bool(x.bio),
-            keys[lkeys[i]] > 1,
-        ))
+    prims = [_line_info(x.text)[3] for x in lines]
+    keys: dict[str, int] = {}
+    for p in prims:
+        keys[p[-1]] = keys.get(p[-1], 0) + 1
+    for x, p in zip(lines, prims):
+        rows.append(p[:-1] + (x.nb, flag_of[x.rule] if x.rule else -1, x.header, bool(x.bio), keys[p[-1]] > 1))
     R = np.array(rows, dtype=np.int64)
-    L, nw, nl, stop_c, chrome_c, caps_c, dig_c, nonsp, comma_c, nbk, rcol = R[:, :11].T
-    F = R[:, 11:].astype(bool)  # colon, terminal, bullet, pipe, upper, url, month, quote, lower, ?, header, bio, dup
+    L, nw, nl, stop_c, chrome_c, caps_c, dig_c, nonsp, comma_c = R[:, :9].T
+    nbk, rcol = R[:, 19], R[:, 20]
+    F = np.concatenate((R[:, 9:19], R[:, 21:]), axis=1).astype(bool)
+    # F: colon, terminal, bullet, pipe, upper, url, month, quote, lower, ?, header, bio, dup
     total_words = int(words.sum()) or 1
     textl = np.flatnonzero((words >= 20) & sent & norule)
     first_text = int(textl[0]) if textl.size else n
@@ -742,12 +768,32 @@ def _lines_of(blocks: list[str]) -> list[_Line]:
         units = _units(raw)
         for k, u in enumerate(units):
             t = " ".join(u)
-            toks = _WORD.findall(t)
-            x = _Line(t, b, k, len(units), count_words(t, toks), "\n".join(u))
+            toks, words, sent, _ = _line_info(t)
+            x = _Line(t, b, k, len(units), words, "\n".join(u))
             x.toks = toks
-            x.sent = _SENT_END.search(t) is not None
+            x.sent = sent
             out.append(x)
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, str | None] | None]:
+    """What the named rules say about one line, on its own: (rule reason, "teaser" | "comments"
+    for a zone header or "sig" for a comment signature, bio). Lines repeat across a site's pages,
+    so this is cached."""
+    rule = rule_reason(t)
+    kind = None
+    if len(t) <= 100:
+        if rule is None and TEASER_LINK.match(t):
+            rule = "teaser"
+        elif TEASER_HEADER.match(t):
+            kind = "teaser"
+        elif COMMENT_HEADER.match(t):
+            kind = "comments"
+        elif COMMENT_SIG.match(t):
+            kind = "sig"
+    bio = md.parse_bio(t) if rule is None and words >= 6 else None
+    return rule, kind, bio
 
 
 def prepare(blocks: list[str]) -> list[_Line]:
@@ -760,18 +806,11 @@ def _prepare(blocks: list[str]) -> tuple[list[_Line], np.ndarray]:
     lines = _lines_of(blocks)
     sigs = []
     for i, x in enumerate(lines):
-        x.rule = rule_reason(x.text)
-        if len(x.text) <= 100:
-            if x.rule is None and TEASER_LINK.match(x.text):
-                x.rule = "teaser"
-            elif TEASER_HEADER.match(x.text):
-                x.header, x.zone = True, "teaser"
-            elif COMMENT_HEADER.match(x.text):
-                x.header, x.zone = True, "comments"
-            elif COMMENT_SIG.match(x.text):
-                sigs.append(i)
-        if x.rule is None and x.words >= 6:
-            x.bio = md.parse_bio(x.text)
+        x.rule, kind, x.bio = _line_rules(x.text, x.words)
+        if kind == "sig":
+            sigs.append(i)
+        elif kind:
+            x.header, x.zone = True, kind
     for i, x in enumerate(lines):
         if x.zone == "teaser":
             box = _inline_box(lines, i)
