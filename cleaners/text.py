@@ -238,6 +238,20 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# the rules above as one pattern: alternatives are tried in order, so the first rule that matches
+# wins; each rule is wrapped in a group numbered after the groups of the rules before it
+def _one_pattern(rules: list[tuple[str, re.Pattern[str]]]) -> tuple[re.Pattern[str], dict[int, str]]:
+    parts, of_group, g = [], {}, 1
+    for reason, pat in rules:
+        if not pat.flags & re.I:
+            raise ValueError(f"rule {reason} must ignore case")
+        parts.append(f"({pat.pattern})")
+        of_group[g] = reason
+        g += 1 + pat.groups
+    return re.compile("|".join(parts), re.I), of_group
+
+
+_RULES_ONE, _RULE_OF_GROUP = _one_pattern(_RULES)
 _HAS_WORD = re.compile(r"\w")
 _HAS_DIGIT = re.compile(r"\d")
 _FOOTER_HINT = ("©", "(c)", "copyright", "rights", "privacy", "terms", "contact", "about", "sitemap", "site map",
@@ -251,9 +265,9 @@ def rule_reason(line: str) -> str | None:
         return "empty"
     n = len(line)
     if n <= 300:
-        for reason, pat in _RULES:
-            if pat.match(line):
-                return reason
+        m = _RULES_ONE.match(line)
+        if m is not None:
+            return _RULE_OF_GROUP[m.lastindex]
         low = line.lower() if n <= 200 else ""
         if low and any(k in low for k in _PROMO_HINT) and PROMO_ANYWHERE.search(line):
             return "promo"
@@ -687,11 +701,14 @@ def _trees(model: dict, rows: list[list[float]]) -> list[float]:
 def _trees_p(model: dict, X: np.ndarray) -> np.ndarray:
     """`_trees` on a feature matrix (one row per line); returns an array."""
     feats, thrs, leaves, powers, base = _packed(model)
-    if X.shape[0] == 0:
+    n = X.shape[0]
+    if n == 0:
         return np.zeros(0)
-    bits = X[:, feats] >= thrs  # (n, T, D)
-    idx = bits @ powers  # (n, T)
-    z = leaves[np.arange(leaves.shape[0]), idx].sum(1) + base
+    ntree, depth = feats.shape
+    bits = (X[:, feats.ravel()] >= thrs.ravel()).reshape(n * ntree, depth).astype(float)
+    leaf = (bits @ powers.astype(float)).astype(np.int64).reshape(n, ntree)  # leaf of each tree
+    leaf += np.arange(ntree) * leaves.shape[1]
+    z = leaves.ravel()[leaf].sum(1) + base
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
