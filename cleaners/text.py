@@ -257,6 +257,9 @@ _HAS_DIGIT = re.compile(r"\d")
 _FOOTER_HINT = ("©", "(c)", "copyright", "rights", "privacy", "terms", "contact", "about", "sitemap", "site map",
                 "careers", "accessibility", "advertise", "imprint", "do not sell", "cookie")
 _PROMO_HINT = ("trust", "we may", "reader-supported", "affiliate")
+# "any of these substrings" as one scan
+_FOOTER_HINT_RX = re.compile("|".join(map(re.escape, _FOOTER_HINT)))
+_PROMO_HINT_RX = re.compile("|".join(map(re.escape, _PROMO_HINT)))
 
 
 def rule_reason(line: str) -> str | None:
@@ -269,9 +272,9 @@ def rule_reason(line: str) -> str | None:
         if m is not None:
             return _RULE_OF_GROUP[m.lastindex]
         low = line.lower() if n <= 200 else ""
-        if low and any(k in low for k in _PROMO_HINT) and PROMO_ANYWHERE.search(line):
+        if low and _PROMO_HINT_RX.search(low) and PROMO_ANYWHERE.search(line):
             return "promo"
-        if low and any(k in low for k in _FOOTER_HINT):
+        if low and _FOOTER_HINT_RX.search(low):
             if (FOOTER.match(line) and not line.endswith((".", "?", "!"))) or "©" in low or "all rights reserved" in low:
                 return "footer"
         if " " not in line:
