@@ -5,6 +5,7 @@ Everything here works on plain strings so that both the text path and the HTML p
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date
 
 # --- credited sources -----------------------------------------------------------------------
@@ -104,6 +105,28 @@ _TRIGGER = re.compile(
     r"\b(?:[Vv]ia|[Ss]ources?|told|tells|telling|said\s+to|speaking\s+to|spoke\s+to|confirmed\s+to|interview|"
     r"conversation|reported|reports|revealed|[Aa]ccording|report)\b|\((?:Reuters|AP|AFP|UPI|Bloomberg|Xinhua|dpa|DPA|IANS|PTI|ANI)\)"
 )
+# literal starts of every `_TRIGGER` match: a sentence with none of them cannot credit anyone
+_TRIGGER_WORDS = (
+    "via", "Via", "source", "Source", "told", "tell", "said", "speaking", "spoke", "confirmed", "interview",
+    "conversation", "report", "revealed", "according", "According", "(Reuters)", "(AP)", "(AFP)", "(UPI)",
+    "(Bloomberg)", "(Xinhua)", "(dpa)", "(DPA)", "(IANS)", "(PTI)", "(ANI)",
+)
+
+
+def _trigger_hints(text: str) -> list[int]:
+    """Sorted positions where a `_TRIGGER` match could start (found with plain substring search)."""
+    out: list[int] = []
+    find = text.find
+    for w in _TRIGGER_WORDS:
+        i = find(w)
+        while i >= 0:
+            out.append(i)
+            i = find(w, i + 1)
+    out.sort()
+    return out
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?\n])\s+")
 _REPORTS_VERB = re.compile(r"\s+(?:has\s+|had\s+)?(?:reported|reports|first\s+reported|revealed|said\s+in\s+a\s+report)\b")
 _OUTLET_END = re.compile(rf"(?P<o>{_OUTLET})$")
 
@@ -153,11 +176,18 @@ def find_sources(text: str) -> list[str]:
     reports", "[Sources: Phone Arena and GSM Arena]", "according to the Associated Press"), in
     order of first appearance, without duplicates. People ("Lei said") are not returned."""
     found: list[tuple[int, str]] = []
-    base = 0
-    for seg in re.split(r"(?<=[.!?\n])\s+", text):
-        if _TRIGGER.search(seg):
-            _credits_in(seg, text.find(seg, base), found)
-        base += len(seg)
+    # where a trigger word could start: a sentence with none of these cannot credit anyone
+    hints = _trigger_hints(text)
+    if hints:
+        base = 0
+        at = 0  # where the current sentence really starts
+        for seg in _SENTENCE_SPLIT.split(text):
+            at = text.find(seg, at)
+            k = bisect_left(hints, at)
+            if k < len(hints) and hints[k] < at + len(seg) and _TRIGGER.search(seg):
+                _credits_in(seg, text.find(seg, base), found)
+            base += len(seg)
+            at += len(seg)
     found.sort()
     out: list[str] = []
     seen: set[str] = set()

@@ -238,11 +238,28 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# the rules above as one pattern: alternatives are tried in order, so the first rule that matches
+# wins; each rule is wrapped in a group numbered after the groups of the rules before it
+def _one_pattern(rules: list[tuple[str, re.Pattern[str]]]) -> tuple[re.Pattern[str], dict[int, str]]:
+    parts, of_group, g = [], {}, 1
+    for reason, pat in rules:
+        if not pat.flags & re.I:
+            raise ValueError(f"rule {reason} must ignore case")
+        parts.append(f"({pat.pattern})")
+        of_group[g] = reason
+        g += 1 + pat.groups
+    return re.compile("|".join(parts), re.I), of_group
+
+
+_RULES_ONE, _RULE_OF_GROUP = _one_pattern(_RULES)
 _HAS_WORD = re.compile(r"\w")
 _HAS_DIGIT = re.compile(r"\d")
 _FOOTER_HINT = ("©", "(c)", "copyright", "rights", "privacy", "terms", "contact", "about", "sitemap", "site map",
                 "careers", "accessibility", "advertise", "imprint", "do not sell", "cookie")
 _PROMO_HINT = ("trust", "we may", "reader-supported", "affiliate")
+# "any of these substrings" as one scan
+_FOOTER_HINT_RX = re.compile("|".join(map(re.escape, _FOOTER_HINT)))
+_PROMO_HINT_RX = re.compile("|".join(map(re.escape, _PROMO_HINT)))
 
 
 def rule_reason(line: str) -> str | None:
@@ -251,13 +268,13 @@ def rule_reason(line: str) -> str | None:
         return "empty"
     n = len(line)
     if n <= 300:
-        for reason, pat in _RULES:
-            if pat.match(line):
-                return reason
+        m = _RULES_ONE.match(line)
+        if m is not None:
+            return _RULE_OF_GROUP[m.lastindex]
         low = line.lower() if n <= 200 else ""
-        if low and any(k in low for k in _PROMO_HINT) and PROMO_ANYWHERE.search(line):
+        if low and _PROMO_HINT_RX.search(low) and PROMO_ANYWHERE.search(line):
             return "promo"
-        if low and any(k in low for k in _FOOTER_HINT):
+        if low and _FOOTER_HINT_RX.search(low):
             if (FOOTER.match(line) and not line.endswith((".", "?", "!"))) or "©" in low or "all rights reserved" in low:
                 return "footer"
         if " " not in line:
@@ -330,109 +347,182 @@ class _Line:
     feats: list[float] = field(default_factory=list)
 
 
-def _base_features(lines: list[_Line]) -> None:
+_N_BASE = 38 + len(_REASON_FLAG)
+_LOG1P_TABLE: list = []
+
+
+def _log1p_int(a: np.ndarray) -> np.ndarray:
+    """math.log1p of non-negative integers, bit for bit (numpy's log1p can differ in the last bit)."""
+    if not _LOG1P_TABLE:
+        _LOG1P_TABLE.append(np.array([math.log1p(k) for k in range(1 << 14)]))
+    table = _LOG1P_TABLE[0]
+    if a.size and int(a.max()) >= table.shape[0]:
+        return np.array([math.log1p(int(k)) for k in a.tolist()], dtype=float)
+    return table[a]
+
+
+_QUOTES = ('"', "“", "”")
+_TERMINAL_CHARS = frozenset(".!?…:;\"”’)]。！？」』")
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
+    """A line's tokens, word count, whether it ends like a sentence, and the counts and flags its
+    features are made of (the last of them is its `line_key`). Cached: lines repeat across a site's
+    pages. The token list is shared: do not change it."""
+    toks = _WORD.findall(t)
+    return toks, count_words(t, toks), _SENT_END.search(t) is not None, _line_prims(t, toks)
+
+
+_MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d")
+_CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
+_YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _month_word(t: str, asc: bool) -> bool:
+    """`_MONTH_WORD.search(t)`, the cheap alternatives first (ASCII lines)."""
+    if not asc:
+        return _MONTH_WORD.search(t) is not None
+    return ((":" in t and _CLOCK.search(t) is not None)
+            or (("19" in t or "20" in t) and _YEAR_WORD.search(t) is not None)
+            or _MONTH_NAME.search(t) is not None)
+
+
+def _line_prims(t: str, toks: list[str]) -> tuple:
+    asc = t.isascii()
+    lt = len(t)
+    if asc:
+        low = t.lower().split()
+        dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
+        key = " ".join(low)
+        if dc:
+            key = _DIGITS.sub("0", key)
+    else:
+        low = [w.lower() for w in toks]
+        dc = sum(map(t.count, "0123456789"))
+        key = line_key(t)
+    return (
+        lt, len(toks) or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
+        sum(1 for w in toks if w[0].isupper()), dc, lt - t.count(" "), t.count(","),
+        t.endswith(":"),
+        t[-1:] in _TERMINAL_CHARS,
+        _BULLET.match(t) is not None,
+        "|" in t or " · " in t or " • " in t,
+        len(toks) >= 1 and t.isupper(),
+        ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
+        (dc > 0 or not asc) and _month_word(t, asc),
+        '"' in t or "“" in t or "”" in t,
+        t[:1].islower(),
+        "?" in t,
+        key,
+    )
+
+
+def _base_matrix(lines: list[_Line]) -> np.ndarray:
+    """The stage-1 features of every line of a page, one row per line (see `_base_features`)."""
     n = len(lines)
-    total_words = sum(x.words for x in lines) or 1
-    text_lines = [i for i, x in enumerate(lines) if x.words >= 20 and x.sent and not x.rule]
-    first_text = text_lines[0] if text_lines else n
-    last_text = text_lines[-1] if text_lines else -1
-    tw = [x.words if (x.words >= 12 and x.sent and not x.rule) else 0 for x in lines]
-    total_tw = sum(tw) or 1
-    # densest region: words in a window of 9 lines
+    X = np.zeros((n, _N_BASE + 11))
+    if n == 0:
+        return X
+    words = np.fromiter((x.words for x in lines), dtype=np.int64, count=n)
+    sent = np.fromiter((x.sent for x in lines), dtype=bool, count=n)
+    norule = np.fromiter((not x.rule for x in lines), dtype=bool, count=n)
+    # per-line counts and flags (cached per line text)
+    flag_of = _REASON_FLAG
+    rows = []
+    prims = [_line_info(x.text)[3] for x in lines]
     keys: dict[str, int] = {}
-    lkeys = [line_key(x.text) for x in lines]
-    for kk in lkeys:
-        keys[kk] = keys.get(kk, 0) + 1
-    cum = 0
-    cum_tw = 0
-    header_seen = 0.0
-    bio_seen = 0.0
-    for i, x in enumerate(lines):
-        t = x.text
-        toks = x.toks
-        nw = len(toks) or 1
-        low = t.lower().split() if t.isascii() else [w.lower() for w in toks]
-        nl = len(low) or 1
-        stop = sum(map(_STOP.__contains__, low)) / nl
-        caps = sum(1 for w in toks if w[0].isupper()) / nw
-        digits = sum(map(t.count, "0123456789")) / max(len(t), 1)
-        avgw = (len(t) - t.count(" ")) / nw
-        commas = t.count(",") / nw
-        rflag = [0.0] * len(_REASON_FLAG)
-        if x.rule:
-            rflag[_REASON_FLAG[x.rule]] = 1.0
-        if x.header:
-            rflag[_REASON_FLAG["teaser_header"]] = 1.0
-        if x.bio:
-            rflag[_REASON_FLAG["bio"]] = 1.0
-        before = cum / total_words
-        tw_before = cum_tw / total_tw
-        if x.header and tw_before > 0.3:
-            header_seen = 1.0
-        if x.bio and tw_before > 0.3:
-            bio_seen = 1.0
-        dist_before = (first_text - i) if i < first_text else 0
-        dist_after = (i - last_text) if i > last_text else 0
-        f = [
-            1.0,
-            math.log1p(x.words),
-            math.log1p(len(t)) / 5,
-            1.0 if x.sent else 0.0,
-            1.0 if t.endswith(":") else 0.0,
-            1.0 if _TERMINAL.search(t) else 0.0,
-            stop,
-            caps,
-            digits,
-            min(avgw, 12) / 6,
-            min(commas, 1.0),
-            1.0 if _BULLET.match(t) else 0.0,
-            1.0 if ("|" in t or " · " in t or " • " in t) else 0.0,
-            1.0 if (t.isupper() and x.words >= 1) else 0.0,
-            1.0 if _URLISH.search(t) else 0.0,
-            i / max(n - 1, 1),
-            before,
-            tw_before,
-            1.0 if x.nb > 1 else 0.0,
-            min(x.nb, 10) / 10,
-            1.0 if keys[lkeys[i]] > 1 else 0.0,
-            min(sum(map(_CHROME_SET.__contains__, low)) / nl, 1.0),
-            1.0 if _MONTH_WORD.search(t) else 0.0,
-            1.0 if _QUOTE.search(t) else 0.0,
-            1.0 if x.words <= 2 else 0.0,
-            1.0 if x.words <= 5 else 0.0,
-            1.0 if x.words >= 15 else 0.0,
-            1.0 if x.words >= 40 else 0.0,
-            1.0 if i < first_text else 0.0,
-            1.0 if i > last_text else 0.0,
-            math.log1p(dist_before) / 3,
-            math.log1p(dist_after) / 3,
-            header_seen,
-            bio_seen,
-            1.0 if t[:1].islower() else 0.0,
-            1.0 if "?" in t else 0.0,
-            stop * math.log1p(x.words),
-            caps * (1.0 if x.words <= 12 else 0.0),
-        ]
-        f.extend(rflag)
-        x.feats = f
-        cum += x.words
-        cum_tw += tw[i]
+    for p in prims:
+        keys[p[-1]] = keys.get(p[-1], 0) + 1
+    for x, p in zip(lines, prims):
+        rows.append(p[:-1] + (x.nb, flag_of[x.rule] if x.rule else -1, x.header, bool(x.bio), keys[p[-1]] > 1))
+    R = np.array(rows, dtype=np.int64)
+    L, nw, nl, stop_c, chrome_c, caps_c, dig_c, nonsp, comma_c = R[:, :9].T
+    nbk, rcol = R[:, 19], R[:, 20]
+    F = np.concatenate((R[:, 9:19], R[:, 21:]), axis=1).astype(bool)
+    # F: colon, terminal, bullet, pipe, upper, url, month, quote, lower, ?, header, bio, dup
+    total_words = int(words.sum()) or 1
+    textl = np.flatnonzero((words >= 20) & sent & norule)
+    first_text = int(textl[0]) if textl.size else n
+    last_text = int(textl[-1]) if textl.size else -1
+    tw = np.where((words >= 12) & sent & norule, words, 0)
+    total_tw = int(tw.sum()) or 1
+    cum = np.concatenate(([0], np.cumsum(words)[:-1]))
+    cum_tw = np.concatenate(([0], np.cumsum(tw)[:-1]))
+    idx = np.arange(n)
+    lw = _log1p_int(words)
+    Lf = L.astype(float)
+    stop = stop_c / nl
+    caps = caps_c / nw
+    before = cum / total_words
+    tw_before = cum_tw / total_tw
+    dist_before = np.where(idx < first_text, first_text - idx, 0)
+    dist_after = np.where(idx > last_text, idx - last_text, 0)
+    X[:, 0] = 1.0
+    X[:, 1] = lw
+    X[:, 2] = _log1p_int(L) / 5
+    X[:, 3] = sent
+    X[:, 4] = F[:, 0]
+    X[:, 5] = F[:, 1]
+    X[:, 6] = stop
+    X[:, 7] = caps
+    X[:, 8] = dig_c / np.maximum(Lf, 1)
+    X[:, 9] = np.minimum(nonsp / nw, 12) / 6
+    X[:, 10] = np.minimum(comma_c / nw, 1.0)
+    X[:, 11] = F[:, 2]
+    X[:, 12] = F[:, 3]
+    X[:, 13] = F[:, 4]
+    X[:, 14] = F[:, 5]
+    X[:, 15] = idx / max(n - 1, 1)
+    X[:, 16] = before
+    X[:, 17] = tw_before
+    X[:, 18] = nbk > 1
+    X[:, 19] = np.minimum(nbk, 10) / 10
+    X[:, 20] = F[:, 12]
+    X[:, 21] = np.minimum(chrome_c / nl, 1.0)
+    X[:, 22] = F[:, 6]
+    X[:, 23] = F[:, 7]
+    X[:, 24] = words <= 2
+    X[:, 25] = words <= 5
+    X[:, 26] = words >= 15
+    X[:, 27] = words >= 40
+    X[:, 28] = idx < first_text
+    X[:, 29] = idx > last_text
+    X[:, 30] = _log1p_int(dist_before) / 3
+    X[:, 31] = _log1p_int(dist_after) / 3
+    X[:, 32] = np.maximum.accumulate(F[:, 10] & (tw_before > 0.3))
+    X[:, 33] = np.maximum.accumulate(F[:, 11] & (tw_before > 0.3))
+    X[:, 34] = F[:, 8]
+    X[:, 35] = F[:, 9]
+    X[:, 36] = stop * lw
+    X[:, 37] = np.where(words <= 12, caps, 0.0)
+    has_rule = rcol >= 0
+    X[idx[has_rule], 38 + rcol[has_rule]] = 1.0
+    X[F[:, 10], 38 + flag_of["teaser_header"]] = 1.0
+    X[F[:, 11], 38 + flag_of["bio"]] = 1.0
     # neighbour features
-    for i, x in enumerate(lines):
-        prev = lines[i - 1].feats if i > 0 else None
-        nxt = lines[i + 1].feats if i + 1 < n else None
-        extra = []
-        for nb in (prev, nxt):
-            if nb is None:
-                extra += [0.0, 0.0, 0.0, 0.0, 1.0]
-            else:
-                extra += [nb[1], nb[3], nb[6], nb[11], 0.0]
-        # words of text-like lines within +-3 lines
-        win = sum(tw[j] for j in range(max(0, i - 3), min(n, i + 4)) if j != i)
-        extra.append(math.log1p(win) / 5)
-        x.feats = x.feats + extra
+    c = _N_BASE
+    for off, d in ((0, -1), (5, 1)):
+        src = (1, 3, 6, 11)
+        if d < 0:
+            X[1:, c + off:c + off + 4] = X[:-1, src]
+            X[0, c + off + 4] = 1.0
+        else:
+            X[:-1, c + off:c + off + 4] = X[1:, src]
+            X[-1, c + off + 4] = 1.0
+    # words of text-like lines within +-3 lines (integers: exact)
+    ctw = np.concatenate(([0], np.cumsum(tw)))
+    win = ctw[np.minimum(idx + 4, n)] - ctw[np.maximum(idx - 3, 0)] - tw
+    X[:, c + 10] = _log1p_int(win) / 5
+    return X
 
 
+def _base_features(lines: list[_Line]) -> np.ndarray:
+    """Set each line's stage-1 features (`x.feats`) and return them as a matrix."""
+    X = _base_matrix(lines)
+    for x, f in zip(lines, X.tolist()):
+        x.feats = f
+    return X
 
 
 def _sigmoid(z: float) -> float:
@@ -489,6 +579,61 @@ def _stage2_features(lines: list[_Line], p1: list[float]) -> list[list[float]]:
         out.append(x.feats + [p1[i], *nb, wmean, bmean[x.block], before, after,
                               1.0 if before < 0.02 else 0.0, 1.0 if after < 0.02 else 0.0, *ctx])
     return out
+
+
+def _stage2_matrix(lines: list[_Line], X1: np.ndarray, p1: np.ndarray) -> np.ndarray:
+    """`_stage2_features` for a whole page at once, bit for bit (sums keep their order)."""
+    n = len(lines)
+    X = np.empty((n, X1.shape[1] + 16))
+    m = X1.shape[1]
+    X[:, :m] = X1
+    if n == 0:
+        return X
+    words = np.fromiter((x.words for x in lines), dtype=np.int64, count=n)
+    idx = np.arange(n)
+    pad = np.zeros(n + 10)
+    pad[5:n + 5] = p1
+    X[:, m] = p1
+    for k, d in enumerate((-2, -1, 1, 2)):
+        X[:, m + 1 + k] = pad[5 + d:5 + d + n]
+    # mean of p1 over the 5 lines on each side, summed left to right as the reference does
+    acc = np.zeros(n)
+    for d in (-5, -4, -3, -2, -1, 1, 2, 3, 4, 5):
+        acc = acc + pad[5 + d:5 + d + n]
+    cnt = np.minimum(n, idx + 6) - np.maximum(0, idx - 5) - 1
+    X[:, m + 5] = np.where(cnt > 0, acc / np.maximum(cnt, 1), 0.0)
+    # block mean of p1 (sequential sums per block)
+    pl = p1.tolist()
+    bs: dict[int, float] = {}
+    bc: dict[int, int] = {}
+    for x, p in zip(lines, pl):
+        b = x.block
+        bs[b] = bs.get(b, 0) + p
+        bc[b] = bc.get(b, 0) + 1
+    X[:, m + 6] = [bs[x.block] / bc[x.block] for x in lines]
+    ew = p1 * words
+    cs = np.cumsum(ew)
+    tot = float(cs[-1]) or 1.0
+    before = np.concatenate(([0.0], cs[:-1])) / tot
+    after = 1.0 - cs / tot
+    X[:, m + 7] = before
+    X[:, m + 8] = after
+    X[:, m + 9] = before < 0.02
+    X[:, m + 10] = after < 0.02
+    big = words >= 12
+    lead = np.concatenate(([-1], np.maximum.accumulate(np.where(big, idx, -1))[:-1]))
+    rev = np.where(big, idx, n)[::-1]
+    trail = np.concatenate((np.minimum.accumulate(rev)[::-1][1:], [n]))
+    has_a = lead >= 0
+    has_z = trail < n
+    a = np.where(has_a, lead, 0)
+    z = np.where(has_z, trail, 0)
+    X[:, m + 11] = np.where(has_a, p1[a], 0.0)
+    X[:, m + 12] = np.where(has_a, X1[a, 4], 0.0)
+    X[:, m + 13] = np.where(has_a, _log1p_int(np.where(has_a, idx - a, 0)) / 3, 1.5)
+    X[:, m + 14] = np.where(has_z, p1[z], 0.0)
+    X[:, m + 15] = np.where(has_z, _log1p_int(np.where(has_z, z - idx, 0)) / 3, 1.5)
+    return X
 
 
 @lru_cache(maxsize=1)
@@ -553,23 +698,37 @@ def _trees(model: dict, rows: list[list[float]]) -> list[float]:
     """Probabilities from a boosted ensemble of oblivious trees (see bench/train_lines.py)."""
     if not rows:
         return []
+    return _trees_p(model, np.asarray(rows, dtype=float)).tolist()
+
+
+def _trees_p(model: dict, X: np.ndarray) -> np.ndarray:
+    """`_trees` on a feature matrix (one row per line); returns an array."""
     feats, thrs, leaves, powers, base = _packed(model)
-    X = np.asarray(rows, dtype=float)
-    bits = X[:, feats] >= thrs  # (n, T, D)
-    idx = bits @ powers  # (n, T)
-    z = leaves[np.arange(leaves.shape[0]), idx].sum(1) + base
-    return (1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))).tolist()
+    n = X.shape[0]
+    if n == 0:
+        return np.zeros(0)
+    ntree, depth = feats.shape
+    bits = (X[:, feats.ravel()] >= thrs.ravel()).reshape(n * ntree, depth).astype(float)
+    leaf = (bits @ powers.astype(float)).astype(np.int64).reshape(n, ntree)  # leaf of each tree
+    leaf += np.arange(ntree) * leaves.shape[1]
+    z = leaves.ravel()[leaf].sum(1) + base
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
 def _predict(model: dict, rows: list[list[float]]) -> list[float]:
     return _trees(model, rows) if "trees" in model else _lr(model, rows)
 
 
-def score_lines(lines: list[_Line]) -> list[float]:
-    """Body probability of each line."""
+def score_lines(lines: list[_Line], X1: np.ndarray | None = None) -> list[float]:
+    """Body probability of each line. `X1`: the lines' stage-1 features as a matrix, if at hand."""
     m = _model()
     if not m:
         return _heuristic_p(lines)
+    if "trees" in m["stage1"] and "trees" in m["stage2"]:
+        if X1 is None:
+            X1 = np.array([x.feats for x in lines], dtype=float).reshape(len(lines), -1)
+        p1 = _trees_p(m["stage1"], X1)
+        return _trees_p(m["stage2"], _stage2_matrix(lines, X1, p1)).tolist()
     p1 = _predict(m["stage1"], [x.feats for x in lines])
     return _predict(m["stage2"], _stage2_features(lines, p1))
 
@@ -629,31 +788,49 @@ def _lines_of(blocks: list[str]) -> list[_Line]:
         units = _units(raw)
         for k, u in enumerate(units):
             t = " ".join(u)
-            toks = _WORD.findall(t)
-            x = _Line(t, b, k, len(units), count_words(t, toks), "\n".join(u))
+            toks, words, sent, _ = _line_info(t)
+            x = _Line(t, b, k, len(units), words, "\n".join(u))
             x.toks = toks
-            x.sent = _SENT_END.search(t) is not None
+            x.sent = sent
             out.append(x)
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, str | None] | None]:
+    """What the named rules say about one line, on its own: (rule reason, "teaser" | "comments"
+    for a zone header or "sig" for a comment signature, bio). Lines repeat across a site's pages,
+    so this is cached."""
+    rule = rule_reason(t)
+    kind = None
+    if len(t) <= 100:
+        if rule is None and TEASER_LINK.match(t):
+            rule = "teaser"
+        elif TEASER_HEADER.match(t):
+            kind = "teaser"
+        elif COMMENT_HEADER.match(t):
+            kind = "comments"
+        elif COMMENT_SIG.match(t):
+            kind = "sig"
+    bio = md.parse_bio(t) if rule is None and words >= 6 else None
+    return rule, kind, bio
+
+
 def prepare(blocks: list[str]) -> list[_Line]:
     """Lines with rule reasons and features (the classifier's input; used by training too)."""
+    return _prepare(blocks)[0]
+
+
+def _prepare(blocks: list[str]) -> tuple[list[_Line], np.ndarray]:
+    """`prepare`, also returning the stage-1 features as a matrix (one row per line)."""
     lines = _lines_of(blocks)
     sigs = []
     for i, x in enumerate(lines):
-        x.rule = rule_reason(x.text)
-        if len(x.text) <= 100:
-            if x.rule is None and TEASER_LINK.match(x.text):
-                x.rule = "teaser"
-            elif TEASER_HEADER.match(x.text):
-                x.header, x.zone = True, "teaser"
-            elif COMMENT_HEADER.match(x.text):
-                x.header, x.zone = True, "comments"
-            elif COMMENT_SIG.match(x.text):
-                sigs.append(i)
-        if x.rule is None and x.words >= 6:
-            x.bio = md.parse_bio(x.text)
+        x.rule, kind, x.bio = _line_rules(x.text, x.words)
+        if kind == "sig":
+            sigs.append(i)
+        elif kind:
+            x.header, x.zone = True, kind
     for i, x in enumerate(lines):
         if x.zone == "teaser":
             box = _inline_box(lines, i)
@@ -666,8 +843,7 @@ def prepare(blocks: list[str]) -> list[_Line]:
         x.header, x.zone = True, "comments"
         for i in sigs:
             lines[i].rule = "comments"
-    _base_features(lines)
-    return lines
+    return lines, _base_features(lines)
 
 
 _THRESHOLD = 0.5
@@ -687,13 +863,13 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
                  boilerplate: frozenset[str] = frozenset()) -> Cleaned:
     """Clean an already-segmented page: see the module docstring. `hint` (e.g. metadata from the
     HTML head) wins over what is guessed from the text where its fields are set."""
-    lines = prepare(blocks)
+    lines, X1 = _prepare(blocks)
     n = len(lines)
     meta = Metadata()
     if n == 0:
         _apply_hint(meta, hint)
         return Cleaned(text="", metadata=meta, removed=[], format="text")
-    probs = score_lines(lines)
+    probs = score_lines(lines, X1)
     keep = [p >= _THRESHOLD for p in probs]
     reason: list[str | None] = [None] * n
 
