@@ -1,7 +1,9 @@
 """Dedup figures: seeds, l3s-gn1 labelled pairs, planted corpus, speed.
 
 Usage: python bench/dedup.py [--planted-n 2000] [--speed-n 100000] [--show-unlabelled]
-       [--skip-speed] [--raw]
+       [--skip-speed] [--skip-planted]
+l3s-gn1 figures come three ways: on the truth bodies, on the dumps cleaned by the real pipeline
+(what a run on dump/ gives), and on the raw dumps.
 Data comes from ../shared (or $NEWSCURATE_SHARED).
 """
 from __future__ import annotations
@@ -71,11 +73,21 @@ def load_l3s(mode: str = "truth") -> list[dict]:
         if not line.strip():
             continue
         r = json.loads(line)
+        title, sources = r.get("title"), ()
         if mode == "truth":
             text = r["body"]
+        elif mode == "cleaned":  # what the pipeline feeds dedup: the dump through the real cleaner
+            from cleaners.model import RejectError
+            from cleaners.pipeline import clean_bytes
+
+            try:
+                _, cleaned = clean_bytes((base / "dump" / f"{r['id']}.txt").read_bytes(), name=f"{r['id']}.txt")
+            except RejectError:
+                continue  # rejected by the pipeline: never reaches dedup
+            text, title, sources = cleaned.text, cleaned.metadata.title, cleaned.metadata.sources
         else:
             text = (base / "dump" / f"{r['id']}.txt").read_text(errors="replace")
-        docs.append({"id": r["id"], "text": text, "title": r.get("title")})
+        docs.append({"id": r["id"], "text": text, "title": title, "sources": sources})
     return docs
 
 
@@ -83,7 +95,8 @@ def l3s_figures(mode: str = "truth", params: DedupParams = DedupParams(), show: 
     docs = load_l3s(mode)
     titles = {d["id"]: d["title"] or "" for d in docs}
     labels = json.loads((shared_dir() / "datasets" / "l3s-gn1" / "labels.json").read_text())
-    sigs = [make_signature(d["id"], d["text"], title=d["title"] if mode == "truth" else None, params=params) for d in docs]
+    sigs = [make_signature(d["id"], d["text"], title=d["title"] if mode != "dump" else None, sources=d["sources"],
+                           params=params) for d in docs]
     dec = deduplicate(sigs, params=params)
     joined = joined_pairs(dec)
     copy = [frozenset(p) for p in labels["copy_pairs"]]
@@ -111,13 +124,13 @@ def l3s_figures(mode: str = "truth", params: DedupParams = DedupParams(), show: 
             d = by_pair.get(p)
             tag = "NEG" if p in set(neg) else "unl"
             print(f"  {tag} {a[:8]} {b[:8]} {d.kind if d else 'via-cluster'} {d.score if d else ''}"
-                  f" | {titles[a][:50]} || {titles[b][:50]}")
+                  f" | {titles.get(a, "(rejected)")[:50]} || {titles.get(b, "(rejected)")[:50]}")
             if d:
                 print(f"       {d.evidence[:260]}")
         for p in sorted(set(story) | set(copy), key=sorted):
             if p not in joined:
                 a, b = sorted(p)
-                print(f"  MISSED {'copy' if p in set(copy) else 'story'} {a[:8]} {b[:8]} | {titles[a][:50]} || {titles[b][:50]}")
+                print(f"  MISSED {'copy' if p in set(copy) else 'story'} {a[:8]} {b[:8]} | {titles.get(a, "(rejected)")[:50]} || {titles.get(b, "(rejected)")[:50]}")
     return fig
 
 
@@ -254,7 +267,7 @@ def main() -> None:
     ap.add_argument("--show-unlabelled", action="store_true")
     args = ap.parse_args()
     print("seeds:", json.dumps(seeds_figures(), indent=1))
-    for mode in ("truth", "dump"):
+    for mode in ("truth", "cleaned", "dump"):
         print(f"l3s-gn1 ({mode} text):", json.dumps(l3s_figures(mode, show=args.show_unlabelled), indent=1))
     if not args.skip_planted:
         for raw in (False, True):

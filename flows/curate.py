@@ -141,10 +141,13 @@ def _clean_all(batches: list[list[RawItem]], known: dict[str, str], out_dir: str
 def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500,
            workers: int | None = None, dask_address: str | None = None, lock_timeout: float = 600,
            min_words: int = 1, max_file_mb: float = 64, max_decompressed_mb: float = 64,
+           near_jaccard: float = DedupParams.near_jaccard, near_containment: float = DedupParams.near_containment,
+           story_score: float = DedupParams.story_score,
            dedup: dict[str, Any] | None = None) -> dict[str, Any]:
     """Curate the raw files under `raw_dir` into the Parquet corpus under `out_dir`.
 
-    `dedup` overrides fields of cleaners.dedup.DedupParams (thresholds; see the README).
+    `near_jaccard`, `near_containment` and `story_score` are the main dedup thresholds; `dedup`
+    overrides any other field of cleaners.dedup.DedupParams (see the README).
     """
     logger = get_run_logger()
     # absolute paths: the clean tasks may run in other processes with another working directory
@@ -159,7 +162,8 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
         raise ValueError(f"unknown dedup parameters {sorted(unknown)}; known: {sorted(known_fields)}")
     settings = Settings(
         limits=Limits(max_file_bytes=int(max_file_mb * 2**20), max_decompressed_bytes=int(max_decompressed_mb * 2**20)),
-        dedup=DedupParams(**(dedup or {})), min_words=min_words)
+        dedup=DedupParams(**{"near_jaccard": near_jaccard, "near_containment": near_containment,
+                             "story_score": story_score, **(dedup or {})}), min_words=min_words)
     workers = workers or os.cpu_count() or 1
     with corpus.lock(timeout=lock_timeout):
         for note in corpus.recover():
