@@ -124,13 +124,13 @@ def l3s_figures(mode: str = "truth", params: DedupParams = DedupParams(), show: 
             d = by_pair.get(p)
             tag = "NEG" if p in set(neg) else "unl"
             print(f"  {tag} {a[:8]} {b[:8]} {d.kind if d else 'via-cluster'} {d.score if d else ''}"
-                  f" | {titles.get(a, "(rejected)")[:50]} || {titles.get(b, "(rejected)")[:50]}")
+                  f" | {titles.get(a, '(rejected)')[:50]} || {titles.get(b, '(rejected)')[:50]}")
             if d:
                 print(f"       {d.evidence[:260]}")
         for p in sorted(set(story) | set(copy), key=sorted):
             if p not in joined:
                 a, b = sorted(p)
-                print(f"  MISSED {'copy' if p in set(copy) else 'story'} {a[:8]} {b[:8]} | {titles.get(a, "(rejected)")[:50]} || {titles.get(b, "(rejected)")[:50]}")
+                print(f"  MISSED {'copy' if p in set(copy) else 'story'} {a[:8]} {b[:8]} | {titles.get(a, '(rejected)')[:50]} || {titles.get(b, '(rejected)')[:50]}")
     return fig
 
 
