@@ -512,9 +512,14 @@ def _unmojibake(m: re.Match[bytes]) -> bytes:
     chars = m.group().decode("utf-8")
     raw = bytes(ord(ch) if ord(ch) < 256 else ch.encode("cp1252")[0] for ch in chars)
     try:
-        return raw.decode("utf-8").encode("utf-8")
+        fixed = raw.decode("utf-8")
     except UnicodeDecodeError:
         return m.group()
+    # a lone combining mark, or a code point Unicode does not assign, is no character anybody
+    # typed: this is real Latin text ("Þ²") that has the byte shape of mojibake
+    if unicodedata.category(fixed)[0] == "M" or unicodedata.category(fixed) == "Cn":
+        return m.group()
+    return fixed.encode("utf-8")
 
 
 def repair_mojibake(text: str, utf8: bytes | None = None) -> str | None:

@@ -383,3 +383,9 @@ def test_every_shared_dump_decodes_as_text_or_is_empty():
             continue
         assert d.format == "text", path
         assert d.encoding == "utf-8", path
+
+
+def test_latin_text_that_would_repair_into_no_real_character_is_left_as_it_is():
+    # "Þ²" has the byte shape of mojibake, but its "repair" is U+07B2, which Unicode does not assign
+    assert decode("Model 0Þ²0 was sold in Reykjavík.".encode("utf-8")).text == "Model 0Þ²0 was sold in Reykjavík."
+    assert decode("cafÃ© au lait".encode("utf-8")).text == "café au lait"
