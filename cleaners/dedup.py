@@ -107,6 +107,9 @@ _QUOTE_RES = (
     re.compile(r"(?<![\w'])''([^'\n]{12,400}?)''"),
 )
 
+# the opening mark of each quote pattern whose look-behind hides it from re's prefix scan
+_QUOTE_QUICK = (None, re.compile('"'), re.compile("‘"), None, re.compile("''"))
+
 # Capitalised words that are not names: function words, titles, calendar words, sentence glue.
 _NOT_ENTITY = frozenset(
     """
@@ -283,7 +286,9 @@ def _entities(text: str) -> tuple[set[str], set[str]]:
         name_cache[t] = k
         return k
 
-    keys = [name_key(t) if t[0].isalpha() else None for t in toks]
+    # one key per distinct token (most tokens repeat), then looked up per position
+    key_of = {t: name_key(t) for t in set(toks) if t[0].isalpha()}
+    keys = list(map(key_of.get, toks))
     mid_caps = {keys[i] for i in range(n) if keys[i] and not initial[i]}
     singles: set[str] = set()
     pairs: set[str] = set()
@@ -308,13 +313,39 @@ def _entities(text: str) -> tuple[set[str], set[str]]:
     return singles, pairs
 
 
+def _finditer(rx: re.Pattern[str], quick: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """The same matches as ``rx.finditer(text)`` for a pattern whose matches are never empty
+    and can only start where ``quick`` matches: ``quick`` finds the candidate starts with a
+    fast literal/charset scan and ``rx`` is tried there (its look-behinds and word boundaries
+    still see the text before the start)."""
+    pos = 0
+    search = quick.search
+    match = rx.match
+    while True:
+        q = search(text, pos)
+        if q is None:
+            return
+        p = q.start()
+        m = match(text, p)
+        if m is None:
+            pos = p + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+# candidate starts of _DATE_RE: a word start that is a digit or can begin a month name
+# (case-insensitively; the long s folds to "s")
+_DATE_QUICK = re.compile(r"\b[\dJFMASONDjfmasond\u017f]")
+
+
 def _numbers(text: str) -> set[str]:
     out: set[str] = set()
     for m in _NUM_RE.finditer(text):
         k = _number_key(m)
         if k:
             out.add(k)
-    for m in _DATE_RE.finditer(text):
+    for m in _finditer(_DATE_RE, _DATE_QUICK, text):
         if m.group(1):
             month, day = _MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
         else:
@@ -327,8 +358,8 @@ def _numbers(text: str) -> set[str]:
 def _quotes(text: str, max_quotes: int = 12, max_chars: int = 160) -> list[str]:
     found: list[str] = []
     seen: set[str] = set()
-    for rx in _QUOTE_RES:
-        for m in rx.finditer(text):
+    for rx, quick in zip(_QUOTE_RES, _QUOTE_QUICK):
+        for m in _finditer(rx, quick, text) if quick is not None else rx.finditer(text):
             words = _words(m.group(1))
             if len(words) < 4:
                 continue
