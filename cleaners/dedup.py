@@ -242,7 +242,7 @@ def _number_key(m: re.Match[str]) -> str | None:
 
 
 _ENT_TOKEN_RE = re.compile(
-    r"[^\W\d_](?:[\w&]|['’.-](?=[^\W_]))*|\d[\w,.]*|\n|[^\w\s]", re.UNICODE
+    r"[^\W\d_][\w&]*(?:['’.-](?=[^\W_])[\w&]*)*|\d[\w,.]*|\n|[^\w\s]", re.UNICODE
 )
 _SENT_END = frozenset(".!?:;\n")
 _ABBREV = frozenset("mr mrs ms dr st jr sr no vs gov sen rep gen lt col capt prof inc co corp ltd u.s".split())
@@ -257,20 +257,6 @@ def _entities(text: str) -> tuple[set[str], set[str]]:
     """
     toks = _ENT_TOKEN_RE.findall(text)
     n = len(toks)
-    # which tokens start a sentence
-    initial = [False] * n
-    at_start = True
-    for i, t in enumerate(toks):
-        c = t[0]
-        if c.isalpha():
-            initial[i] = at_start
-            at_start = False
-        elif c.isdigit():
-            at_start = False
-        elif t in _SENT_END:
-            if t == "." and i and (len(toks[i - 1]) == 1 and toks[i - 1].isupper() or "." in toks[i - 1] or toks[i - 1].lower() in _ABBREV):
-                continue
-            at_start = True
     name_cache: dict[str, str | None] = {}
 
     def name_key(t: str) -> str | None:
@@ -289,27 +275,56 @@ def _entities(text: str) -> tuple[set[str], set[str]]:
     # one key per distinct token (most tokens repeat), then looked up per position
     key_of = {t: name_key(t) for t in set(toks) if t[0].isalpha()}
     keys = list(map(key_of.get, toks))
-    mid_caps = {keys[i] for i in range(n) if keys[i] and not initial[i]}
+    keyed = [i for i, k in enumerate(keys) if k is not None]
+
+    def starts_sentence(i: int) -> bool:
+        # the nearest word, number or sentence end before token i decides: a sentence end
+        # (not the dot of an abbreviation or initial) or nothing at all means it starts one
+        j = i - 1
+        while j >= 0:
+            t = toks[j]
+            c = t[0]
+            if c.isalpha() or c.isdigit():
+                return False
+            if t in _SENT_END:
+                if t == "." and j and (len(toks[j - 1]) == 1 and toks[j - 1].isupper() or "." in toks[j - 1] or toks[j - 1].lower() in _ABBREV):
+                    j -= 1
+                    continue
+                return True
+            j -= 1
+        return True
+
+    initial = {i: starts_sentence(i) for i in keyed}
+    mid_caps = {keys[i] for i in keyed if not initial[i]}
     singles: set[str] = set()
     pairs: set[str] = set()
+
+    def flush(run: list[str]) -> None:
+        if len(run) == 1:
+            singles.add(run[0])
+        elif len(run) == 2:
+            # "First Last": the last name is how later mentions name the person
+            singles.add(run[1])
+        for j in range(1, len(run)):
+            pairs.add(run[j - 1] + " " + run[j])
+
     run: list[str] = []
-    for i in range(n + 1):
-        k = keys[i] if i < n else None
-        if k is not None:
-            if initial[i] and k not in mid_caps and not (i + 1 < n and keys[i + 1] is not None):
-                k = None
-            else:
-                run.append(k)
-                continue
-        if run:
-            if len(run) == 1:
-                singles.add(run[0])
-            elif len(run) == 2:
-                # "First Last": the last name is how later mentions name the person
-                singles.add(run[1])
-            for j in range(1, len(run)):
-                pairs.add(run[j - 1] + " " + run[j])
+    last = -2
+    for i in keyed:
+        if run and i != last + 1:
+            flush(run)
             run = []
+        last = i
+        k = keys[i]
+        if initial[i] and k not in mid_caps and not (i + 1 < n and keys[i + 1] is not None):
+            # a lone sentence-initial capital: not a name, and it breaks a run
+            if run:
+                flush(run)
+                run = []
+            continue
+        run.append(k)
+    if run:
+        flush(run)
     return singles, pairs
 
 
