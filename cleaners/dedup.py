@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -37,6 +37,7 @@ import pyarrow as pa
 import xxhash
 from datasketch import MinHash, MinHashLSH
 from datasketch.lean_minhash import LeanMinHash
+from datasketch.minhash import _fmix
 
 __all__ = [
     "DedupParams",
@@ -349,9 +350,9 @@ def _finditer(rx: re.Pattern[str], quick: re.Pattern[str], text: str) -> Iterabl
             pos = m.end()
 
 
-# candidate starts of _DATE_RE: a word start that is a digit or can begin a month name
-# (case-insensitively; the long s folds to "s")
-_DATE_QUICK = re.compile(r"\b[\dJFMASONDjfmasond\u017f]")
+# candidate starts of _DATE_RE: a word start that is a digit or the first three letters of a
+# month name (same flags, so case folding matches the same words)
+_DATE_QUICK = re.compile(r"\b(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
 
 
 def _numbers(text: str) -> set[str]:
@@ -446,6 +447,31 @@ def _minhash(items: Sequence[bytes], num_perm: int) -> bytes:
     if items:
         m.update_batch(items)
     return m.hashvalues.astype("<u4").tobytes()
+
+
+def _xxh32_array(items: Sequence[bytes], seed: int = 0) -> np.ndarray:
+    """xxh32 of every item as a uint32 array (the hash datasketch is given, seed 0 by default)."""
+    h = xxhash.xxh32_intdigest if seed == 0 else partial(xxhash.xxh32_intdigest, seed=seed)
+    return np.fromiter(map(h, items), dtype=np.uint32, count=len(items))
+
+
+def _minhash_hashed(hv: np.ndarray, num_perm: int) -> bytes:
+    """Same bytes as ``_minhash(items, num_perm)`` given ``hv = _xxh32_array(items)``: the
+    affine32 permutations of datasketch's ``update_batch`` applied to the hashes directly."""
+    m = _template(num_perm)
+    if not len(hv):
+        return m.hashvalues.astype("<u4").tobytes()
+    a, b = m.permutations
+    x = _fmix(hv.astype(np.uint32).reshape(-1, 1), 32)
+    phv = x * a + b
+    return np.minimum(m.hashvalues, phv.min(axis=0)).astype("<u4").tobytes()
+
+
+def _shingle_list(words: list[str], n: int) -> list[str]:
+    """Same as ``_shingles``: the word n-grams joined by single spaces."""
+    if len(words) <= n:
+        return [" ".join(words)] if words else []
+    return list(map(" ".join, zip(*(words[i:] for i in range(n)))))
 
 
 @dataclass(frozen=True)
@@ -559,12 +585,12 @@ def make_signature(
     text = unicodedata.normalize("NFKC", text or "")
     norm = _normalise_for_exact(text)
     words = norm.split()
-    sh = _shingles(words, params.shingle_size)
-    distinct = sorted({x.encode("utf-8") for x in sh})
-    lead = [x.encode("utf-8") for x in _shingles(words[: params.lead_words], params.shingle_size)]
+    sh = _shingle_list(words, params.shingle_size)
+    # distinct shingles (MinHash and the sketch do not depend on their order)
+    distinct = list(map(str.encode, set(sh)))
+    lead = list(map(str.encode, _shingle_list(words[: params.lead_words], params.shingle_size)))
     if distinct:
-        hashes = np.fromiter((xxhash.xxh32_intdigest(s, seed=0x5EED) for s in distinct), dtype=np.uint32, count=len(distinct))
-        hashes = np.unique(hashes)[: params.sketch_size]
+        hashes = np.unique(_xxh32_array(distinct, 0x5EED))[: params.sketch_size]
     else:
         hashes = np.zeros(0, dtype=np.uint32)
     prose = _prose(text, params.prose_min_words)
@@ -588,9 +614,9 @@ def make_signature(
         sources=tuple(sorted(srcs)),
         lead_terms=_lead_terms(title, prose, params.event_words),
     )
-    near_mh = _minhash(distinct, params.num_perm)
-    lead_mh = _minhash(lead, params.lead_num_perm)
-    story_mh = _minhash(sorted({x.encode("utf-8") for x in story_features(proto)}), params.story_num_perm)
+    near_mh = _minhash_hashed(_xxh32_array(distinct), params.num_perm)
+    lead_mh = _minhash_hashed(_xxh32_array(lead), params.lead_num_perm)
+    story_mh = _minhash_hashed(_xxh32_array(list(map(str.encode, set(story_features(proto))))), params.story_num_perm)
     return Signature(
         **{**proto.__dict__, "near_mh": near_mh, "lead_mh": lead_mh, "story_mh": story_mh}
     )
