@@ -190,6 +190,8 @@ _SOURCE_RES = (
     re.compile(r"\b(?:told|according to|reported by|via|quoted by|cited by|in an interview with)\s+"
                + _SOURCE_NAME),
 )
+# candidate starts of the "told/according to ..." pattern: its words without the boundary
+_SOURCE_QUICK = (None, None, re.compile(r"told|according to|reported by|via|quoted by|cited by|in an interview with"))
 _REPORTED_RE = re.compile(r"\s(?:reported|reports|has reported|had reported|quoted)\b")
 _NAME_BEFORE_RE = re.compile(_SOURCE_NAME + r"\s*$")
 _SOURCE_STOP = frozenset("he she it they we i you his her their its reporters the a an this".split())
@@ -249,6 +251,20 @@ _SENT_END = frozenset(".!?:;\n")
 _ABBREV = frozenset("mr mrs ms dr st jr sr no vs gov sen rep gen lt col capt prof inc co corp ltd u.s".split())
 
 
+def _name_key(t: str) -> str | None:
+    """The name a capitalised word token stands for, or None."""
+    if not t[0].isupper() or (len(t) > 5 and t.isupper()):
+        return None
+    k = _norm_token(t)
+    if len(k) < 2 or k in _NOT_ENTITY:
+        return None
+    return k
+
+
+_NAME_KEYS: dict[str, str | None] = {}
+_NAME_KEYS_MAX = 300_000
+
+
 def _entities(text: str) -> tuple[set[str], set[str]]:
     """Single-word and two-word names: runs of capitalised tokens that are not sentence glue.
 
@@ -258,24 +274,13 @@ def _entities(text: str) -> tuple[set[str], set[str]]:
     """
     toks = _ENT_TOKEN_RE.findall(text)
     n = len(toks)
-    name_cache: dict[str, str | None] = {}
-
-    def name_key(t: str) -> str | None:
-        k = name_cache.get(t, "")
-        if k != "":
-            return k
-        if not t[0].isupper() or (len(t) > 5 and t.isupper()):
-            k = None
-        else:
-            k = _norm_token(t)
-            if len(k) < 2 or k in _NOT_ENTITY:
-                k = None
-        name_cache[t] = k
-        return k
-
-    # one key per distinct token (most tokens repeat), then looked up per position
-    key_of = {t: name_key(t) for t in set(toks) if t[0].isalpha()}
-    keys = list(map(key_of.get, toks))
+    # one key per distinct token, kept across documents (a pure function of the token)
+    key_of = _NAME_KEYS
+    if len(key_of) > _NAME_KEYS_MAX:
+        key_of.clear()
+    for t in set(toks).difference(key_of):
+        key_of[t] = _name_key(t) if t[0].isalpha() else None
+    keys = list(map(key_of.__getitem__, toks))
     keyed = [i for i, k in enumerate(keys) if k is not None]
 
     def starts_sentence(i: int) -> bool:
@@ -395,8 +400,8 @@ def _detect_sources(text: str, given: Iterable[str]) -> set[str]:
         if k:
             out.add(k)
     head = text[:4000]
-    for rx in _SOURCE_RES:
-        for m in rx.finditer(head if rx.pattern.startswith("^") else text):
+    for rx, quick in zip(_SOURCE_RES, _SOURCE_QUICK):
+        for m in rx.finditer(head) if rx.pattern.startswith("^") else _finditer(rx, quick, text):
             k = _source_key(m.group(1))
             if k:
                 out.add(k)
