@@ -355,9 +355,47 @@ def _finditer(rx: re.Pattern[str], quick: re.Pattern[str], text: str) -> Iterabl
             pos = m.end()
 
 
-# candidate starts of _DATE_RE: a word start that is a digit or the first three letters of a
-# month name (same flags, so case folding matches the same words)
-_DATE_QUICK = re.compile(r"\b(?:\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what re's \w matches in a str pattern
+
+
+def _date_matches(text: str) -> Iterable[re.Match[str]]:
+    """The same matches as ``_DATE_RE.finditer(text)``, tried only around digits.
+
+    Every date holds a number: a match starts either at a digit run ("5 March") or at the
+    word just before the whitespace (and optional dot) in front of one ("March 5", "Jan. 5").
+    No match starts inside a run of digits (its word boundary would fail there).
+    """
+    pos = 0
+    match = _DATE_RE.match
+    search = _DIGITS_RE.search
+    while True:
+        d = search(text, pos)
+        if d is None:
+            return
+        q = d.start()
+        found = None
+        j = q
+        while j > pos and text[j - 1].isspace():
+            j -= 1
+        if j < q:
+            if j > pos and text[j - 1] == ".":
+                j -= 1
+            k = j
+            while k > pos and _is_word_char(text[k - 1]):
+                k -= 1
+            if k < j:
+                found = match(text, k)
+        if found is None:
+            found = match(text, q)
+        if found is None:
+            pos = d.end()
+        else:
+            yield found
+            pos = found.end()
 
 
 def _numbers(text: str) -> set[str]:
@@ -366,7 +404,7 @@ def _numbers(text: str) -> set[str]:
         k = _number_key(m)
         if k:
             out.add(k)
-    for m in _finditer(_DATE_RE, _DATE_QUICK, text):
+    for m in _date_matches(text):
         if m.group(1):
             month, day = _MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
         else:
