@@ -688,7 +688,9 @@ def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[idx] == values
 
 
-def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None) -> tuple[float, float, int, int]:
+def _sketch_overlap(
+    a: Signature, b: Signature, boiler: np.ndarray | None = None, masks: dict | None = None
+) -> tuple[float, float, int, int]:
     """5-gram Jaccard and containment of the smaller document, from the bottom-k sketches.
 
     Each sketch holds every hash of its document below its own cut-off, so both restricted to
@@ -704,9 +706,20 @@ def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None
     cut_a = int(sa[-1]) if len(sa) >= a.sketch_size else 1 << 32
     cut_b = int(sb[-1]) if len(sb) >= b.sketch_size else 1 << 32
     cut = min(cut_a, cut_b)
-    ra, rb = sa[sa <= cut], sb[sb <= cut]
+    in_a, in_b = sa <= cut, sb <= cut
+    ra, rb = sa[in_a], sb[in_b]
     if boiler is not None and len(boiler):
-        fa, fb = ra[~_member(ra, boiler)], rb[~_member(rb, boiler)]
+        if masks is None:
+            fa, fb = ra[~_member(ra, boiler)], rb[~_member(rb, boiler)]
+        else:
+            # which sketch hashes are not boilerplate, once per signature of the run
+            ka = masks.get(id(a))
+            if ka is None:
+                ka = masks[id(a)] = ~_member(sa, boiler)
+            kb = masks.get(id(b))
+            if kb is None:
+                kb = masks[id(b)] = ~_member(sb, boiler)
+            fa, fb = sa[in_a & ka], sb[in_b & kb]
         if min(len(fa), len(fb)) >= max(8, 0.25 * min(len(ra), len(rb))):
             ra, rb = fa, fb
     if len(ra) == 0 or len(rb) == 0:
@@ -863,12 +876,16 @@ def verify_pair(
     params: DedupParams = DedupParams(),
     weights: _Weights | None = None,
     boiler: np.ndarray | None = None,
+    masks: dict | None = None,
 ) -> tuple[str, float, str] | None:
-    """Verify one candidate pair: (kind, score, evidence) of the strongest level, or None."""
+    """Verify one candidate pair: (kind, score, evidence) of the strongest level, or None.
+
+    ``masks`` (optional, empty dict at first) caches per-signature boilerplate masks keyed by
+    ``id(signature)``: only for signatures that stay alive while it is used."""
     if a.content_hash == b.content_hash and a.words == b.words:
         return "exact", 1.0, f"identical normalised body ({a.words} words)"
     if a.words >= params.min_words and b.words >= params.min_words:
-        jac, cont, shared, sampled = _sketch_overlap(a, b, boiler)
+        jac, cont, shared, sampled = _sketch_overlap(a, b, boiler, masks)
         if jac >= params.near_jaccard or (cont >= params.near_containment and shared >= params.near_min_shared):
             short, long_ = (a, b) if a.words <= b.words else (b, a)
             return (
@@ -912,6 +929,75 @@ def _lean(hv: bytes) -> LeanMinHash:
     return LeanMinHash(seed=_SEED, hashvalues=_hv(hv).astype(np.uint32), scheme=_SCHEME)
 
 
+def _band_buckets(
+    sigs: Sequence[Signature], attr: str, eligible: Sequence[int], hashranges: Sequence[tuple[int, int]]
+) -> Iterable[list[int]]:
+    """The buckets of a MinHashLSH index holding the eligible signatures (key = index), band by
+    band: the sorted members of every bucket with two or more. Same grouping as inserting them
+    into ``MinHashLSH`` (equal band values share a bucket), done with numpy on all at once."""
+    if len(eligible) < 2:
+        return
+    elig = np.asarray(eligible, dtype=np.int64)
+    H = np.stack([_hv(getattr(sigs[i], attr)) for i in eligible]).astype(np.uint32)
+    for start, end in hashranges:
+        band = np.ascontiguousarray(H[:, start:end])
+        keys = band.view(np.dtype((np.void, band.dtype.itemsize * (end - start)))).ravel()
+        _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        inv = inv.ravel()
+        idx = np.flatnonzero(counts[inv] >= 2)
+        if not len(idx):
+            continue
+        order = idx[np.argsort(inv[idx], kind="stable")]
+        bounds = np.flatnonzero(np.diff(inv[order])) + 1
+        for grp in np.split(order, bounds):
+            yield sorted(elig[grp].tolist())
+
+
+def _lsh_pairs_reference(
+    sigs: Sequence[Signature],
+    attr: str,
+    threshold: float | None,
+    num_perm: int,
+    eligible: Sequence[int],
+    is_new: Sequence[bool],
+    max_bucket: int,
+    bands: tuple[int, int] | None = None,
+) -> set[tuple[int, int]]:
+    """Candidate pairs through datasketch's own MinHashLSH (what ``_lsh_pairs`` reproduces)."""
+    if bands is not None:
+        lsh = MinHashLSH(num_perm=num_perm, params=bands)
+    else:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    with lsh.insertion_session() as sess:
+        for i in eligible:
+            sess.insert(i, _lean(getattr(sigs[i], attr)), check_duplication=False)
+    pairs: set[tuple[int, int]] = set()
+    for table in lsh.hashtables:
+        for key in table.keys():
+            members = table.get(key)
+            if len(members) < 2:
+                continue
+            _bucket_pairs(sorted(members), is_new, max_bucket, pairs)
+    return pairs
+
+
+def _bucket_pairs(mem: list[int], is_new: Sequence[bool], max_bucket: int, pairs: set[tuple[int, int]]) -> None:
+    news = [i for i in mem if is_new[i]]
+    if not news:
+        return
+    if len(mem) > max_bucket:
+        # a degenerate bucket (boilerplate-only bodies): pair each new doc with
+        # its neighbours in id order only, which keeps exact groups connected
+        for k in range(len(mem) - 1):
+            if is_new[mem[k]] or is_new[mem[k + 1]]:
+                pairs.add((mem[k], mem[k + 1]))
+        return
+    for x in news:
+        for y in mem:
+            if x != y and (not is_new[y] or y > x):
+                pairs.add((x, y) if x < y else (y, x))
+
+
 def _lsh_pairs(
     sigs: Sequence[Signature],
     attr: str,
@@ -926,30 +1012,9 @@ def _lsh_pairs(
         lsh = MinHashLSH(num_perm=num_perm, params=bands)
     else:
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    with lsh.insertion_session() as sess:
-        for i in eligible:
-            sess.insert(i, _lean(getattr(sigs[i], attr)), check_duplication=False)
     pairs: set[tuple[int, int]] = set()
-    for table in lsh.hashtables:
-        for key in table.keys():
-            members = table.get(key)
-            if len(members) < 2:
-                continue
-            mem = sorted(members)
-            news = [i for i in mem if is_new[i]]
-            if not news:
-                continue
-            if len(mem) > max_bucket:
-                # a degenerate bucket (boilerplate-only bodies): pair each new doc with
-                # its neighbours in id order only, which keeps exact groups connected
-                for k in range(len(mem) - 1):
-                    if is_new[mem[k]] or is_new[mem[k + 1]]:
-                        pairs.add((mem[k], mem[k + 1]))
-                continue
-            for x in news:
-                for y in mem:
-                    if x != y and (not is_new[y] or y > x):
-                        pairs.add((x, y) if x < y else (y, x))
+    for mem in _band_buckets(sigs, attr, eligible, lsh.hashranges):
+        _bucket_pairs(mem, is_new, max_bucket, pairs)
     return pairs
 
 
@@ -1021,11 +1086,12 @@ def deduplicate(
 
     weights = _Weights(sigs)
     boiler = _boilerplate(sigs, params.boilerplate_df)
+    masks: dict = {}
     edges: dict[tuple[int, int], tuple[str, float, str]] = {}
     for a, b in sorted(cand):
         if sigs[a].doc_id == sigs[b].doc_id:
             continue
-        v = verify_pair(sigs[a], sigs[b], params, weights, boiler)
+        v = verify_pair(sigs[a], sigs[b], params, weights, boiler, masks)
         if v is not None:
             edges[(a, b)] = v
 
@@ -1061,7 +1127,7 @@ def deduplicate(
     def check(x: int, y: int) -> tuple[str, float, str] | None:
         v = edges.get((x, y) if x < y else (y, x))
         if v is None:
-            v = verify_pair(sigs[x], sigs[y], params, weights, boiler)
+            v = verify_pair(sigs[x], sigs[y], params, weights, boiler, masks)
         return v
 
     for _score, a, b in story_edges:
@@ -1109,6 +1175,7 @@ def deduplicate(
 
     # 3) decisions: every new document that is not its cluster's kept article
     out: list[Decision] = []
+    copy_adj = None
     for i in range(n):
         if not is_new[i]:
             continue
@@ -1120,7 +1187,9 @@ def deduplicate(
             v = check(i, k)
             if v is None or v[0] == "story":
                 # a copy of a copy: report the copy link that joined it
-                v = _copy_path(i, k, comp_members[comp[i]], edges, sigs)
+                if copy_adj is None:
+                    copy_adj = _copy_adjacency(edges)
+                v = _copy_path(i, k, comp_members[comp[i]], edges, sigs, copy_adj)
         else:
             hv = story_of.get(h) or check(h, k)
             if i == h:
@@ -1136,20 +1205,31 @@ def deduplicate(
     return out
 
 
-def _copy_path(i: int, k: int, members: list[int], edges, sigs) -> tuple[str, float, str]:
-    """Shortest exact/near path from i to k inside one copy component, as evidence."""
-    mset = set(members)
+def _copy_adjacency(edges) -> dict[int, list[tuple[int, tuple[str, float, str]]]]:
+    """Exact/near edges by document, each list sorted by neighbour."""
     adj: dict[int, list[tuple[int, tuple[str, float, str]]]] = defaultdict(list)
     for (a, b), v in edges.items():
-        if v[0] != "story" and a in mset and b in mset:
+        if v[0] != "story":
             adj[a].append((b, v))
             adj[b].append((a, v))
+    for lst in adj.values():
+        lst.sort(key=lambda t: t[0])
+    return adj
+
+
+def _copy_path(i: int, k: int, members: list[int], edges, sigs, copy_adj=None) -> tuple[str, float, str]:
+    """Shortest exact/near path from i to k inside one copy component, as evidence.
+
+    ``copy_adj`` is ``_copy_adjacency(edges)``, computed once when there are many calls."""
+    mset = set(members)
+    full = copy_adj if copy_adj is not None else _copy_adjacency(edges)
+    adj = {x: [(y, v) for y, v in full.get(x, ()) if y in mset] for x in mset}
     prev: dict[int, tuple[int, tuple[str, float, str]]] = {i: (i, ("exact", 1.0, ""))}
     queue = [i]
     for x in queue:
         if x == k:
             break
-        for y, v in sorted(adj[x], key=lambda t: t[0]):
+        for y, v in adj[x]:
             if y not in prev:
                 prev[y] = (x, v)
                 queue.append(y)

@@ -71,3 +71,25 @@ def test_sketch_hashes_equal_per_item_xxh32():
     items = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 30))) for _ in range(200)]
     assert D._xxh32_array(items, 0x5EED).tolist() == [xxhash.xxh32_intdigest(x, seed=0x5EED) for x in items]
     assert D._xxh32_array(items).tolist() == [xxhash.xxh32_intdigest(x) for x in items]
+
+
+def test_band_buckets_give_the_same_pairs_as_minhashlsh():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    sigs = []
+    for i in range(400):
+        # few distinct values so that many band values collide
+        hv = rng.integers(0, 3, 64, dtype=np.uint32) if i % 3 else rng.integers(0, 2**32, 64, dtype=np.uint64).astype(np.uint32)
+        b = hv.astype("<u4").tobytes()
+        sigs.append(D.Signature(doc_id=f"d{i}", words=20, content_hash=i, shingles=1, near_mh=b, lead_mh=b,
+                                story_mh=b + b, sketch=b"", sketch_size=4))
+    is_new = [i % 5 != 0 for i in range(len(sigs))]
+    eligible = [i for i in range(len(sigs)) if i % 7 != 3]
+    for attr, thr, perm, bands, max_bucket in (
+        ("near_mh", None, 64, (16, 4), 400), ("lead_mh", 0.7, 64, None, 400),
+        ("story_mh", None, 128, (64, 2), 400), ("near_mh", None, 64, (32, 2), 20),
+    ):
+        ref = D._lsh_pairs_reference(sigs, attr, thr, perm, eligible, is_new, max_bucket, bands)
+        got = D._lsh_pairs(sigs, attr, thr, perm, eligible, is_new, max_bucket, bands)
+        assert ref and got == ref
