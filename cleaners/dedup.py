@@ -772,6 +772,7 @@ class _Weights:
         self._num = math.log(self.n_eff + 1)
         self._smooth = 0.5 * self.n_eff / 100 + 0.5
         self._cache: dict[str, _DocWeights] = {}
+        self._feat_w: dict[str, float] = {}
 
     def idf(self, feat: str) -> float:
         # smoothed idf relative to a background corpus of n_eff documents
@@ -793,11 +794,27 @@ class _Weights:
     def doc(self, s: Signature) -> _DocWeights:
         d = self._cache.get(s.doc_id)
         if d is None:
-            ents = {e: self.entity(e) for e in s.entities}
-            nums = {x: self.number(x) for x in s.numbers}
+            fw = self._feat_w  # weight per feature, shared by the documents that have it
+            ents = {}
+            for e in s.entities:
+                v = fw.get(e)
+                if v is None:
+                    v = fw[e] = self.entity(e)
+                ents[e] = v
+            nums = {}
+            for x in s.numbers:
+                v = fw.get(x)
+                if v is None:
+                    v = fw[x] = self.number(x)
+                nums[x] = v
             cov = {p for e in ents if " " in e for p in e.split()}
             total = sum(v for e, v in ents.items() if e not in cov) + sum(nums.values())
-            terms = {t: self.term(t) for t in s.lead_terms}
+            terms = {}
+            for t in s.lead_terms:
+                v = fw.get("t:" + t)
+                if v is None:
+                    v = fw["t:" + t] = self.term(t)
+                terms[t] = v
             d = _DocWeights(
                 ents, nums, total, terms, sum(terms.values()),
                 frozenset(g for q in s.quotes for g in _quote_grams(q)), frozenset(s.sources),
