@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -37,6 +37,7 @@ import pyarrow as pa
 import xxhash
 from datasketch import MinHash, MinHashLSH
 from datasketch.lean_minhash import LeanMinHash
+from datasketch.minhash import _fmix
 
 __all__ = [
     "DedupParams",
@@ -106,6 +107,9 @@ _QUOTE_RES = (
     re.compile(r"«([^»\n]{12,400})»"),
     re.compile(r"(?<![\w'])''([^'\n]{12,400}?)''"),
 )
+
+# the opening mark of each quote pattern whose look-behind hides it from re's prefix scan
+_QUOTE_QUICK = (None, re.compile('"'), re.compile("‘"), None, re.compile("''"))
 
 # Capitalised words that are not names: function words, titles, calendar words, sentence glue.
 _NOT_ENTITY = frozenset(
@@ -186,6 +190,8 @@ _SOURCE_RES = (
     re.compile(r"\b(?:told|according to|reported by|via|quoted by|cited by|in an interview with)\s+"
                + _SOURCE_NAME),
 )
+# candidate starts of the "told/according to ..." pattern: its words without the boundary
+_SOURCE_QUICK = (None, None, re.compile(r"told|according to|reported by|via|quoted by|cited by|in an interview with"))
 _REPORTED_RE = re.compile(r"\s(?:reported|reports|has reported|had reported|quoted)\b")
 _NAME_BEFORE_RE = re.compile(_SOURCE_NAME + r"\s*$")
 _SOURCE_STOP = frozenset("he she it they we i you his her their its reporters the a an this".split())
@@ -239,10 +245,24 @@ def _number_key(m: re.Match[str]) -> str | None:
 
 
 _ENT_TOKEN_RE = re.compile(
-    r"[^\W\d_](?:[\w&]|['’.-](?=[^\W_]))*|\d[\w,.]*|\n|[^\w\s]", re.UNICODE
+    r"[^\W\d_][\w&]*(?:['’.-](?=[^\W_])[\w&]*)*|\d[\w,.]*|\n|[^\w\s]", re.UNICODE
 )
 _SENT_END = frozenset(".!?:;\n")
 _ABBREV = frozenset("mr mrs ms dr st jr sr no vs gov sen rep gen lt col capt prof inc co corp ltd u.s".split())
+
+
+def _name_key(t: str) -> str | None:
+    """The name a capitalised word token stands for, or None."""
+    if not t[0].isupper() or (len(t) > 5 and t.isupper()):
+        return None
+    k = _norm_token(t)
+    if len(k) < 2 or k in _NOT_ENTITY:
+        return None
+    return k
+
+
+_NAME_KEYS: dict[str, str | None] = {}
+_NAME_KEYS_MAX = 300_000
 
 
 def _entities(text: str) -> tuple[set[str], set[str]]:
@@ -254,58 +274,128 @@ def _entities(text: str) -> tuple[set[str], set[str]]:
     """
     toks = _ENT_TOKEN_RE.findall(text)
     n = len(toks)
-    # which tokens start a sentence
-    initial = [False] * n
-    at_start = True
-    for i, t in enumerate(toks):
-        c = t[0]
-        if c.isalpha():
-            initial[i] = at_start
-            at_start = False
-        elif c.isdigit():
-            at_start = False
-        elif t in _SENT_END:
-            if t == "." and i and (len(toks[i - 1]) == 1 and toks[i - 1].isupper() or "." in toks[i - 1] or toks[i - 1].lower() in _ABBREV):
-                continue
-            at_start = True
-    name_cache: dict[str, str | None] = {}
+    # one key per distinct token, kept across documents (a pure function of the token)
+    key_of = _NAME_KEYS
+    if len(key_of) > _NAME_KEYS_MAX:
+        key_of.clear()
+    for t in set(toks).difference(key_of):
+        key_of[t] = _name_key(t) if t[0].isalpha() else None
+    keys = list(map(key_of.__getitem__, toks))
+    keyed = [i for i, k in enumerate(keys) if k is not None]
 
-    def name_key(t: str) -> str | None:
-        k = name_cache.get(t, "")
-        if k != "":
-            return k
-        if not t[0].isupper() or (len(t) > 5 and t.isupper()):
-            k = None
-        else:
-            k = _norm_token(t)
-            if len(k) < 2 or k in _NOT_ENTITY:
-                k = None
-        name_cache[t] = k
-        return k
+    def starts_sentence(i: int) -> bool:
+        # the nearest word, number or sentence end before token i decides: a sentence end
+        # (not the dot of an abbreviation or initial) or nothing at all means it starts one
+        j = i - 1
+        while j >= 0:
+            t = toks[j]
+            c = t[0]
+            if c.isalpha() or c.isdigit():
+                return False
+            if t in _SENT_END:
+                if t == "." and j and (len(toks[j - 1]) == 1 and toks[j - 1].isupper() or "." in toks[j - 1] or toks[j - 1].lower() in _ABBREV):
+                    j -= 1
+                    continue
+                return True
+            j -= 1
+        return True
 
-    keys = [name_key(t) if t[0].isalpha() else None for t in toks]
-    mid_caps = {keys[i] for i in range(n) if keys[i] and not initial[i]}
+    initial = {i: starts_sentence(i) for i in keyed}
+    mid_caps = {keys[i] for i in keyed if not initial[i]}
     singles: set[str] = set()
     pairs: set[str] = set()
+
+    def flush(run: list[str]) -> None:
+        if len(run) == 1:
+            singles.add(run[0])
+        elif len(run) == 2:
+            # "First Last": the last name is how later mentions name the person
+            singles.add(run[1])
+        for j in range(1, len(run)):
+            pairs.add(run[j - 1] + " " + run[j])
+
     run: list[str] = []
-    for i in range(n + 1):
-        k = keys[i] if i < n else None
-        if k is not None:
-            if initial[i] and k not in mid_caps and not (i + 1 < n and keys[i + 1] is not None):
-                k = None
-            else:
-                run.append(k)
-                continue
-        if run:
-            if len(run) == 1:
-                singles.add(run[0])
-            elif len(run) == 2:
-                # "First Last": the last name is how later mentions name the person
-                singles.add(run[1])
-            for j in range(1, len(run)):
-                pairs.add(run[j - 1] + " " + run[j])
+    last = -2
+    for i in keyed:
+        if run and i != last + 1:
+            flush(run)
             run = []
+        last = i
+        k = keys[i]
+        if initial[i] and k not in mid_caps and not (i + 1 < n and keys[i + 1] is not None):
+            # a lone sentence-initial capital: not a name, and it breaks a run
+            if run:
+                flush(run)
+                run = []
+            continue
+        run.append(k)
+    if run:
+        flush(run)
     return singles, pairs
+
+
+def _finditer(rx: re.Pattern[str], quick: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """The same matches as ``rx.finditer(text)`` for a pattern whose matches are never empty
+    and can only start where ``quick`` matches: ``quick`` finds the candidate starts with a
+    fast literal/charset scan and ``rx`` is tried there (its look-behinds and word boundaries
+    still see the text before the start)."""
+    pos = 0
+    search = quick.search
+    match = rx.match
+    while True:
+        q = search(text, pos)
+        if q is None:
+            return
+        p = q.start()
+        m = match(text, p)
+        if m is None:
+            pos = p + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what re's \w matches in a str pattern
+
+
+def _date_matches(text: str) -> Iterable[re.Match[str]]:
+    """The same matches as ``_DATE_RE.finditer(text)``, tried only around digits.
+
+    Every date holds a number: a match starts either at a digit run ("5 March") or at the
+    word just before the whitespace (and optional dot) in front of one ("March 5", "Jan. 5").
+    No match starts inside a run of digits (its word boundary would fail there).
+    """
+    pos = 0
+    match = _DATE_RE.match
+    search = _DIGITS_RE.search
+    while True:
+        d = search(text, pos)
+        if d is None:
+            return
+        q = d.start()
+        found = None
+        j = q
+        while j > pos and text[j - 1].isspace():
+            j -= 1
+        if j < q:
+            if j > pos and text[j - 1] == ".":
+                j -= 1
+            k = j
+            while k > pos and _is_word_char(text[k - 1]):
+                k -= 1
+            if k < j:
+                found = match(text, k)
+        if found is None:
+            found = match(text, q)
+        if found is None:
+            pos = d.end()
+        else:
+            yield found
+            pos = found.end()
 
 
 def _numbers(text: str) -> set[str]:
@@ -314,7 +404,7 @@ def _numbers(text: str) -> set[str]:
         k = _number_key(m)
         if k:
             out.add(k)
-    for m in _DATE_RE.finditer(text):
+    for m in _date_matches(text):
         if m.group(1):
             month, day = _MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
         else:
@@ -327,8 +417,8 @@ def _numbers(text: str) -> set[str]:
 def _quotes(text: str, max_quotes: int = 12, max_chars: int = 160) -> list[str]:
     found: list[str] = []
     seen: set[str] = set()
-    for rx in _QUOTE_RES:
-        for m in rx.finditer(text):
+    for rx, quick in zip(_QUOTE_RES, _QUOTE_QUICK):
+        for m in _finditer(rx, quick, text) if quick is not None else rx.finditer(text):
             words = _words(m.group(1))
             if len(words) < 4:
                 continue
@@ -348,8 +438,8 @@ def _detect_sources(text: str, given: Iterable[str]) -> set[str]:
         if k:
             out.add(k)
     head = text[:4000]
-    for rx in _SOURCE_RES:
-        for m in rx.finditer(head if rx.pattern.startswith("^") else text):
+    for rx, quick in zip(_SOURCE_RES, _SOURCE_QUICK):
+        for m in rx.finditer(head) if rx.pattern.startswith("^") else _finditer(rx, quick, text):
             k = _source_key(m.group(1))
             if k:
                 out.add(k)
@@ -400,6 +490,31 @@ def _minhash(items: Sequence[bytes], num_perm: int) -> bytes:
     if items:
         m.update_batch(items)
     return m.hashvalues.astype("<u4").tobytes()
+
+
+def _xxh32_array(items: Sequence[bytes], seed: int = 0) -> np.ndarray:
+    """xxh32 of every item as a uint32 array (the hash datasketch is given, seed 0 by default)."""
+    h = xxhash.xxh32_intdigest if seed == 0 else partial(xxhash.xxh32_intdigest, seed=seed)
+    return np.fromiter(map(h, items), dtype=np.uint32, count=len(items))
+
+
+def _minhash_hashed(hv: np.ndarray, num_perm: int) -> bytes:
+    """Same bytes as ``_minhash(items, num_perm)`` given ``hv = _xxh32_array(items)``: the
+    affine32 permutations of datasketch's ``update_batch`` applied to the hashes directly."""
+    m = _template(num_perm)
+    if not len(hv):
+        return m.hashvalues.astype("<u4").tobytes()
+    a, b = m.permutations
+    x = _fmix(hv.astype(np.uint32).reshape(-1, 1), 32)
+    phv = x * a + b
+    return np.minimum(m.hashvalues, phv.min(axis=0)).astype("<u4").tobytes()
+
+
+def _shingle_list(words: list[str], n: int) -> list[str]:
+    """Same as ``_shingles``: the word n-grams joined by single spaces."""
+    if len(words) <= n:
+        return [" ".join(words)] if words else []
+    return list(map(" ".join, zip(*(words[i:] for i in range(n)))))
 
 
 @dataclass(frozen=True)
@@ -513,12 +628,12 @@ def make_signature(
     text = unicodedata.normalize("NFKC", text or "")
     norm = _normalise_for_exact(text)
     words = norm.split()
-    sh = _shingles(words, params.shingle_size)
-    distinct = sorted({x.encode("utf-8") for x in sh})
-    lead = [x.encode("utf-8") for x in _shingles(words[: params.lead_words], params.shingle_size)]
+    sh = _shingle_list(words, params.shingle_size)
+    # distinct shingles (MinHash and the sketch do not depend on their order)
+    distinct = list(map(str.encode, set(sh)))
+    lead = list(map(str.encode, _shingle_list(words[: params.lead_words], params.shingle_size)))
     if distinct:
-        hashes = np.fromiter((xxhash.xxh32_intdigest(s, seed=0x5EED) for s in distinct), dtype=np.uint32, count=len(distinct))
-        hashes = np.unique(hashes)[: params.sketch_size]
+        hashes = np.unique(_xxh32_array(distinct, 0x5EED))[: params.sketch_size]
     else:
         hashes = np.zeros(0, dtype=np.uint32)
     prose = _prose(text, params.prose_min_words)
@@ -542,9 +657,9 @@ def make_signature(
         sources=tuple(sorted(srcs)),
         lead_terms=_lead_terms(title, prose, params.event_words),
     )
-    near_mh = _minhash(distinct, params.num_perm)
-    lead_mh = _minhash(lead, params.lead_num_perm)
-    story_mh = _minhash(sorted({x.encode("utf-8") for x in story_features(proto)}), params.story_num_perm)
+    near_mh = _minhash_hashed(_xxh32_array(distinct), params.num_perm)
+    lead_mh = _minhash_hashed(_xxh32_array(lead), params.lead_num_perm)
+    story_mh = _minhash_hashed(_xxh32_array(list(map(str.encode, set(story_features(proto))))), params.story_num_perm)
     return Signature(
         **{**proto.__dict__, "near_mh": near_mh, "lead_mh": lead_mh, "story_mh": story_mh}
     )
@@ -573,7 +688,9 @@ def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[idx] == values
 
 
-def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None) -> tuple[float, float, int, int]:
+def _sketch_overlap(
+    a: Signature, b: Signature, boiler: np.ndarray | None = None, masks: dict | None = None
+) -> tuple[float, float, int, int]:
     """5-gram Jaccard and containment of the smaller document, from the bottom-k sketches.
 
     Each sketch holds every hash of its document below its own cut-off, so both restricted to
@@ -589,9 +706,20 @@ def _sketch_overlap(a: Signature, b: Signature, boiler: np.ndarray | None = None
     cut_a = int(sa[-1]) if len(sa) >= a.sketch_size else 1 << 32
     cut_b = int(sb[-1]) if len(sb) >= b.sketch_size else 1 << 32
     cut = min(cut_a, cut_b)
-    ra, rb = sa[sa <= cut], sb[sb <= cut]
+    in_a, in_b = sa <= cut, sb <= cut
+    ra, rb = sa[in_a], sb[in_b]
     if boiler is not None and len(boiler):
-        fa, fb = ra[~_member(ra, boiler)], rb[~_member(rb, boiler)]
+        if masks is None:
+            fa, fb = ra[~_member(ra, boiler)], rb[~_member(rb, boiler)]
+        else:
+            # which sketch hashes are not boilerplate, once per signature of the run
+            ka = masks.get(id(a))
+            if ka is None:
+                ka = masks[id(a)] = ~_member(sa, boiler)
+            kb = masks.get(id(b))
+            if kb is None:
+                kb = masks[id(b)] = ~_member(sb, boiler)
+            fa, fb = sa[in_a & ka], sb[in_b & kb]
         if min(len(fa), len(fb)) >= max(8, 0.25 * min(len(ra), len(rb))):
             ra, rb = fa, fb
     if len(ra) == 0 or len(rb) == 0:
@@ -644,6 +772,7 @@ class _Weights:
         self._num = math.log(self.n_eff + 1)
         self._smooth = 0.5 * self.n_eff / 100 + 0.5
         self._cache: dict[str, _DocWeights] = {}
+        self._feat_w: dict[str, float] = {}
 
     def idf(self, feat: str) -> float:
         # smoothed idf relative to a background corpus of n_eff documents
@@ -665,11 +794,27 @@ class _Weights:
     def doc(self, s: Signature) -> _DocWeights:
         d = self._cache.get(s.doc_id)
         if d is None:
-            ents = {e: self.entity(e) for e in s.entities}
-            nums = {x: self.number(x) for x in s.numbers}
+            fw = self._feat_w  # weight per feature, shared by the documents that have it
+            ents = {}
+            for e in s.entities:
+                v = fw.get(e)
+                if v is None:
+                    v = fw[e] = self.entity(e)
+                ents[e] = v
+            nums = {}
+            for x in s.numbers:
+                v = fw.get(x)
+                if v is None:
+                    v = fw[x] = self.number(x)
+                nums[x] = v
             cov = {p for e in ents if " " in e for p in e.split()}
             total = sum(v for e, v in ents.items() if e not in cov) + sum(nums.values())
-            terms = {t: self.term(t) for t in s.lead_terms}
+            terms = {}
+            for t in s.lead_terms:
+                v = fw.get("t:" + t)
+                if v is None:
+                    v = fw["t:" + t] = self.term(t)
+                terms[t] = v
             d = _DocWeights(
                 ents, nums, total, terms, sum(terms.values()),
                 frozenset(g for q in s.quotes for g in _quote_grams(q)), frozenset(s.sources),
@@ -748,12 +893,16 @@ def verify_pair(
     params: DedupParams = DedupParams(),
     weights: _Weights | None = None,
     boiler: np.ndarray | None = None,
+    masks: dict | None = None,
 ) -> tuple[str, float, str] | None:
-    """Verify one candidate pair: (kind, score, evidence) of the strongest level, or None."""
+    """Verify one candidate pair: (kind, score, evidence) of the strongest level, or None.
+
+    ``masks`` (optional, empty dict at first) caches per-signature boilerplate masks keyed by
+    ``id(signature)``: only for signatures that stay alive while it is used."""
     if a.content_hash == b.content_hash and a.words == b.words:
         return "exact", 1.0, f"identical normalised body ({a.words} words)"
     if a.words >= params.min_words and b.words >= params.min_words:
-        jac, cont, shared, sampled = _sketch_overlap(a, b, boiler)
+        jac, cont, shared, sampled = _sketch_overlap(a, b, boiler, masks)
         if jac >= params.near_jaccard or (cont >= params.near_containment and shared >= params.near_min_shared):
             short, long_ = (a, b) if a.words <= b.words else (b, a)
             return (
@@ -797,6 +946,75 @@ def _lean(hv: bytes) -> LeanMinHash:
     return LeanMinHash(seed=_SEED, hashvalues=_hv(hv).astype(np.uint32), scheme=_SCHEME)
 
 
+def _band_buckets(
+    sigs: Sequence[Signature], attr: str, eligible: Sequence[int], hashranges: Sequence[tuple[int, int]]
+) -> Iterable[list[int]]:
+    """The buckets of a MinHashLSH index holding the eligible signatures (key = index), band by
+    band: the sorted members of every bucket with two or more. Same grouping as inserting them
+    into ``MinHashLSH`` (equal band values share a bucket), done with numpy on all at once."""
+    if len(eligible) < 2:
+        return
+    elig = np.asarray(eligible, dtype=np.int64)
+    H = np.stack([_hv(getattr(sigs[i], attr)) for i in eligible]).astype(np.uint32)
+    for start, end in hashranges:
+        band = np.ascontiguousarray(H[:, start:end])
+        keys = band.view(np.dtype((np.void, band.dtype.itemsize * (end - start)))).ravel()
+        _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        inv = inv.ravel()
+        idx = np.flatnonzero(counts[inv] >= 2)
+        if not len(idx):
+            continue
+        order = idx[np.argsort(inv[idx], kind="stable")]
+        bounds = np.flatnonzero(np.diff(inv[order])) + 1
+        for grp in np.split(order, bounds):
+            yield sorted(elig[grp].tolist())
+
+
+def _lsh_pairs_reference(
+    sigs: Sequence[Signature],
+    attr: str,
+    threshold: float | None,
+    num_perm: int,
+    eligible: Sequence[int],
+    is_new: Sequence[bool],
+    max_bucket: int,
+    bands: tuple[int, int] | None = None,
+) -> set[tuple[int, int]]:
+    """Candidate pairs through datasketch's own MinHashLSH (what ``_lsh_pairs`` reproduces)."""
+    if bands is not None:
+        lsh = MinHashLSH(num_perm=num_perm, params=bands)
+    else:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    with lsh.insertion_session() as sess:
+        for i in eligible:
+            sess.insert(i, _lean(getattr(sigs[i], attr)), check_duplication=False)
+    pairs: set[tuple[int, int]] = set()
+    for table in lsh.hashtables:
+        for key in table.keys():
+            members = table.get(key)
+            if len(members) < 2:
+                continue
+            _bucket_pairs(sorted(members), is_new, max_bucket, pairs)
+    return pairs
+
+
+def _bucket_pairs(mem: list[int], is_new: Sequence[bool], max_bucket: int, pairs: set[tuple[int, int]]) -> None:
+    news = [i for i in mem if is_new[i]]
+    if not news:
+        return
+    if len(mem) > max_bucket:
+        # a degenerate bucket (boilerplate-only bodies): pair each new doc with
+        # its neighbours in id order only, which keeps exact groups connected
+        for k in range(len(mem) - 1):
+            if is_new[mem[k]] or is_new[mem[k + 1]]:
+                pairs.add((mem[k], mem[k + 1]))
+        return
+    for x in news:
+        for y in mem:
+            if x != y and (not is_new[y] or y > x):
+                pairs.add((x, y) if x < y else (y, x))
+
+
 def _lsh_pairs(
     sigs: Sequence[Signature],
     attr: str,
@@ -811,30 +1029,9 @@ def _lsh_pairs(
         lsh = MinHashLSH(num_perm=num_perm, params=bands)
     else:
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    with lsh.insertion_session() as sess:
-        for i in eligible:
-            sess.insert(i, _lean(getattr(sigs[i], attr)), check_duplication=False)
     pairs: set[tuple[int, int]] = set()
-    for table in lsh.hashtables:
-        for key in table.keys():
-            members = table.get(key)
-            if len(members) < 2:
-                continue
-            mem = sorted(members)
-            news = [i for i in mem if is_new[i]]
-            if not news:
-                continue
-            if len(mem) > max_bucket:
-                # a degenerate bucket (boilerplate-only bodies): pair each new doc with
-                # its neighbours in id order only, which keeps exact groups connected
-                for k in range(len(mem) - 1):
-                    if is_new[mem[k]] or is_new[mem[k + 1]]:
-                        pairs.add((mem[k], mem[k + 1]))
-                continue
-            for x in news:
-                for y in mem:
-                    if x != y and (not is_new[y] or y > x):
-                        pairs.add((x, y) if x < y else (y, x))
+    for mem in _band_buckets(sigs, attr, eligible, lsh.hashranges):
+        _bucket_pairs(mem, is_new, max_bucket, pairs)
     return pairs
 
 
@@ -906,11 +1103,12 @@ def deduplicate(
 
     weights = _Weights(sigs)
     boiler = _boilerplate(sigs, params.boilerplate_df)
+    masks: dict = {}
     edges: dict[tuple[int, int], tuple[str, float, str]] = {}
     for a, b in sorted(cand):
         if sigs[a].doc_id == sigs[b].doc_id:
             continue
-        v = verify_pair(sigs[a], sigs[b], params, weights, boiler)
+        v = verify_pair(sigs[a], sigs[b], params, weights, boiler, masks)
         if v is not None:
             edges[(a, b)] = v
 
@@ -946,7 +1144,7 @@ def deduplicate(
     def check(x: int, y: int) -> tuple[str, float, str] | None:
         v = edges.get((x, y) if x < y else (y, x))
         if v is None:
-            v = verify_pair(sigs[x], sigs[y], params, weights, boiler)
+            v = verify_pair(sigs[x], sigs[y], params, weights, boiler, masks)
         return v
 
     for _score, a, b in story_edges:
@@ -994,6 +1192,7 @@ def deduplicate(
 
     # 3) decisions: every new document that is not its cluster's kept article
     out: list[Decision] = []
+    copy_adj = None
     for i in range(n):
         if not is_new[i]:
             continue
@@ -1005,7 +1204,9 @@ def deduplicate(
             v = check(i, k)
             if v is None or v[0] == "story":
                 # a copy of a copy: report the copy link that joined it
-                v = _copy_path(i, k, comp_members[comp[i]], edges, sigs)
+                if copy_adj is None:
+                    copy_adj = _copy_adjacency(edges)
+                v = _copy_path(i, k, comp_members[comp[i]], edges, sigs, copy_adj)
         else:
             hv = story_of.get(h) or check(h, k)
             if i == h:
@@ -1021,20 +1222,31 @@ def deduplicate(
     return out
 
 
-def _copy_path(i: int, k: int, members: list[int], edges, sigs) -> tuple[str, float, str]:
-    """Shortest exact/near path from i to k inside one copy component, as evidence."""
-    mset = set(members)
+def _copy_adjacency(edges) -> dict[int, list[tuple[int, tuple[str, float, str]]]]:
+    """Exact/near edges by document, each list sorted by neighbour."""
     adj: dict[int, list[tuple[int, tuple[str, float, str]]]] = defaultdict(list)
     for (a, b), v in edges.items():
-        if v[0] != "story" and a in mset and b in mset:
+        if v[0] != "story":
             adj[a].append((b, v))
             adj[b].append((a, v))
+    for lst in adj.values():
+        lst.sort(key=lambda t: t[0])
+    return adj
+
+
+def _copy_path(i: int, k: int, members: list[int], edges, sigs, copy_adj=None) -> tuple[str, float, str]:
+    """Shortest exact/near path from i to k inside one copy component, as evidence.
+
+    ``copy_adj`` is ``_copy_adjacency(edges)``, computed once when there are many calls."""
+    mset = set(members)
+    full = copy_adj if copy_adj is not None else _copy_adjacency(edges)
+    adj = {x: [(y, v) for y, v in full.get(x, ()) if y in mset] for x in mset}
     prev: dict[int, tuple[int, tuple[str, float, str]]] = {i: (i, ("exact", 1.0, ""))}
     queue = [i]
     for x in queue:
         if x == k:
             break
-        for y, v in sorted(adj[x], key=lambda t: t[0]):
+        for y, v in adj[x]:
             if y not in prev:
                 prev[y] = (x, v)
                 queue.append(y)

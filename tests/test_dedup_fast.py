@@ -1,0 +1,95 @@
+"""The fast paths of cleaners.dedup give exactly what the straightforward code gives."""
+from __future__ import annotations
+
+import random
+import re
+
+from cleaners import dedup as D
+
+_PIECES = [
+    "Jan", "jan.", "MAY", "may", "March", "Sept", "sep", "ſept", "of", "the", "said", "Mr.", "U.S.",
+    "Dr", "Anna", "Smith", "O'Neil", "AT&T", "told", "according to", "via", "Reuters", "quoted by",
+    "5", "12", "2021", "3rd", "1,200", "4.5", "5%", "$3bn", "x1", "_", ",", ".", ";", "-", "—",
+    '"', "“", "”", "‘", "’", "''", "«", "»", "(", ")", " ", "  ", "\n", "\t", "é", "²",
+]
+
+
+def _texts(seed: int, n: int = 3000) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        parts = [rng.choice(_PIECES) + rng.choice(("", " ", " ", ". ", "\n")) for _ in range(rng.randrange(40))]
+        out.append("".join(parts))
+    return out
+
+
+def _spans(matches) -> list:
+    return [(m.span(), m.groups()) for m in matches]
+
+
+def test_date_matches_equal_finditer():
+    for t in _texts(1):
+        assert _spans(D._date_matches(t)) == _spans(D._DATE_RE.finditer(t)), t
+
+
+def test_quick_finditer_equals_finditer():
+    pairs = [(rx, q) for rx, q in zip(D._QUOTE_RES, D._QUOTE_QUICK) if q is not None]
+    pairs += [(rx, q) for rx, q in zip(D._SOURCE_RES, D._SOURCE_QUICK) if q is not None]
+    assert pairs
+    for t in _texts(2):
+        for rx, quick in pairs:
+            assert _spans(D._finditer(rx, quick, t)) == _spans(rx.finditer(t)), (rx.pattern, t)
+
+
+def test_entity_tokens_equal_reference_pattern():
+    reference = re.compile(r"[^\W\d_](?:[\w&]|['’.-](?=[^\W_]))*|\d[\w,.]*|\n|[^\w\s]", re.UNICODE)
+    for t in _texts(3):
+        assert D._ENT_TOKEN_RE.findall(t) == reference.findall(t), t
+
+
+def test_shingle_list_equals_shingles():
+    rng = random.Random(4)
+    vocab = ["a", "bb", "ccc", "dé", "e1"]
+    for _ in range(500):
+        words = [rng.choice(vocab) for _ in range(rng.randrange(15))]
+        for n in (1, 2, 5):
+            assert D._shingle_list(words, n) == D._shingles(words, n)
+
+
+def test_minhash_of_hash_array_equals_datasketch_update_batch():
+    rng = random.Random(5)
+    for num_perm in (64, 128):
+        for size in (0, 1, 2, 7, 300):
+            items = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 30))) for _ in range(size)]
+            assert D._minhash_hashed(D._xxh32_array(items), num_perm) == D._minhash(items, num_perm)
+
+
+def test_sketch_hashes_equal_per_item_xxh32():
+    import xxhash
+
+    rng = random.Random(6)
+    items = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 30))) for _ in range(200)]
+    assert D._xxh32_array(items, 0x5EED).tolist() == [xxhash.xxh32_intdigest(x, seed=0x5EED) for x in items]
+    assert D._xxh32_array(items).tolist() == [xxhash.xxh32_intdigest(x) for x in items]
+
+
+def test_band_buckets_give_the_same_pairs_as_minhashlsh():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    sigs = []
+    for i in range(400):
+        # few distinct values so that many band values collide
+        hv = rng.integers(0, 3, 64, dtype=np.uint32) if i % 3 else rng.integers(0, 2**32, 64, dtype=np.uint64).astype(np.uint32)
+        b = hv.astype("<u4").tobytes()
+        sigs.append(D.Signature(doc_id=f"d{i}", words=20, content_hash=i, shingles=1, near_mh=b, lead_mh=b,
+                                story_mh=b + b, sketch=b"", sketch_size=4))
+    is_new = [i % 5 != 0 for i in range(len(sigs))]
+    eligible = [i for i in range(len(sigs)) if i % 7 != 3]
+    for attr, thr, perm, bands, max_bucket in (
+        ("near_mh", None, 64, (16, 4), 400), ("lead_mh", 0.7, 64, None, 400),
+        ("story_mh", None, 128, (64, 2), 400), ("near_mh", None, 64, (32, 2), 20),
+    ):
+        ref = D._lsh_pairs_reference(sigs, attr, thr, perm, eligible, is_new, max_bucket, bands)
+        got = D._lsh_pairs(sigs, attr, thr, perm, eligible, is_new, max_bucket, bands)
+        assert ref and got == ref
