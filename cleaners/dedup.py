@@ -946,31 +946,7 @@ def _lean(hv: bytes) -> LeanMinHash:
     return LeanMinHash(seed=_SEED, hashvalues=_hv(hv).astype(np.uint32), scheme=_SCHEME)
 
 
-def _band_buckets(
-    sigs: Sequence[Signature], attr: str, eligible: Sequence[int], hashranges: Sequence[tuple[int, int]]
-) -> Iterable[list[int]]:
-    """The buckets of a MinHashLSH index holding the eligible signatures (key = index), band by
-    band: the sorted members of every bucket with two or more. Same grouping as inserting them
-    into ``MinHashLSH`` (equal band values share a bucket), done with numpy on all at once."""
-    if len(eligible) < 2:
-        return
-    elig = np.asarray(eligible, dtype=np.int64)
-    H = np.stack([_hv(getattr(sigs[i], attr)) for i in eligible]).astype(np.uint32)
-    for start, end in hashranges:
-        band = np.ascontiguousarray(H[:, start:end])
-        keys = band.view(np.dtype((np.void, band.dtype.itemsize * (end - start)))).ravel()
-        _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
-        inv = inv.ravel()
-        idx = np.flatnonzero(counts[inv] >= 2)
-        if not len(idx):
-            continue
-        order = idx[np.argsort(inv[idx], kind="stable")]
-        bounds = np.flatnonzero(np.diff(inv[order])) + 1
-        for grp in np.split(order, bounds):
-            yield sorted(elig[grp].tolist())
-
-
-def _lsh_pairs_reference(
+def _lsh_pairs(
     sigs: Sequence[Signature],
     attr: str,
     threshold: float | None,
@@ -980,7 +956,9 @@ def _lsh_pairs_reference(
     max_bucket: int,
     bands: tuple[int, int] | None = None,
 ) -> set[tuple[int, int]]:
-    """Candidate pairs through datasketch's own MinHashLSH (what ``_lsh_pairs`` reproduces)."""
+    """Candidate pairs of one level: the eligible signatures go into a datasketch ``MinHashLSH``
+    index (banded per ``threshold`` or explicit ``bands``), and every bucket of two or more that
+    holds a new document gives its pairs (a new document against everything else in the bucket)."""
     if bands is not None:
         lsh = MinHashLSH(num_perm=num_perm, params=bands)
     else:
@@ -1014,25 +992,6 @@ def _bucket_pairs(mem: list[int], is_new: Sequence[bool], max_bucket: int, pairs
             if x != y and (not is_new[y] or y > x):
                 pairs.add((x, y) if x < y else (y, x))
 
-
-def _lsh_pairs(
-    sigs: Sequence[Signature],
-    attr: str,
-    threshold: float | None,
-    num_perm: int,
-    eligible: Sequence[int],
-    is_new: Sequence[bool],
-    max_bucket: int,
-    bands: tuple[int, int] | None = None,
-) -> set[tuple[int, int]]:
-    if bands is not None:
-        lsh = MinHashLSH(num_perm=num_perm, params=bands)
-    else:
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    pairs: set[tuple[int, int]] = set()
-    for mem in _band_buckets(sigs, attr, eligible, lsh.hashranges):
-        _bucket_pairs(mem, is_new, max_bucket, pairs)
-    return pairs
 
 
 # --------------------------------------------------------------------------- clustering

@@ -73,7 +73,7 @@ def test_sketch_hashes_equal_per_item_xxh32():
     assert D._xxh32_array(items).tolist() == [xxhash.xxh32_intdigest(x) for x in items]
 
 
-def test_band_buckets_give_the_same_pairs_as_minhashlsh():
+def test_lsh_pairs_are_the_pairs_with_a_new_member_that_share_a_band():
     import numpy as np
 
     rng = np.random.default_rng(7)
@@ -90,6 +90,24 @@ def test_band_buckets_give_the_same_pairs_as_minhashlsh():
         ("near_mh", None, 64, (16, 4), 400), ("lead_mh", 0.7, 64, None, 400),
         ("story_mh", None, 128, (64, 2), 400), ("near_mh", None, 64, (32, 2), 20),
     ):
-        ref = D._lsh_pairs_reference(sigs, attr, thr, perm, eligible, is_new, max_bucket, bands)
         got = D._lsh_pairs(sigs, attr, thr, perm, eligible, is_new, max_bucket, bands)
-        assert ref and got == ref
+        if max_bucket < 400:  # degenerate buckets are sampled down: a subset of the band pairs
+            assert got and got <= _band_pairs(sigs, attr, perm, thr, bands, eligible, is_new)
+        else:
+            assert got and got == _band_pairs(sigs, attr, perm, thr, bands, eligible, is_new)
+
+
+def _band_pairs(sigs, attr, perm, thr, bands, eligible, is_new):
+    """All pairs (one of them new) whose hash values agree on some whole band: the brute-force oracle."""
+    import numpy as np
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(num_perm=perm, params=bands) if bands else MinHashLSH(threshold=thr, num_perm=perm)
+    hv = {i: np.frombuffer(getattr(sigs[i], attr), dtype="<u4") for i in eligible}
+    out = set()
+    for x in eligible:
+        for y in eligible:
+            if x < y and (is_new[x] or is_new[y]) and any(
+                    (hv[x][a:b] == hv[y][a:b]).all() for a, b in lsh.hashranges):
+                out.add((x, y))
+    return out
