@@ -14,7 +14,7 @@ from cleaners.dedup import DedupParams, Signature, make_signature
 from cleaners.html import clean_html
 from cleaners.model import Cleaned, RejectError
 from cleaners.sources import (RawItem, RawReject, content_sha256, discover, is_warc, iter_warc, looks_like_warc,
-                              read_bytes)
+                              read_bytes, read_item)
 from cleaners.text import clean_text, rescue_body
 
 
@@ -236,16 +236,5 @@ def iter_inputs(paths: Iterable[Path], limits: Limits = Limits()) -> Iterator[tu
         for item in found_items:
             if isinstance(item, RawReject):
                 yield item
-                continue
-            if is_warc(item.source):
-                yield from iter_warc(Path(item.path), raw_root=Path(item.path).parent, limits=limits, source=item.source)
-                continue
-            try:
-                data = read_bytes(item, limits)
-            except RejectError as exc:
-                yield RawReject(item.source, exc.reason, exc.detail)
-                continue
-            if looks_like_warc(data):
-                yield from iter_warc(Path(item.path), raw_root=Path(item.path).parent, limits=limits, source=item.source)
             else:
-                yield item, data
+                yield from read_item(item, raw_root=Path(item.path).parent, limits=limits)

@@ -310,7 +310,6 @@ def iter_warc(
     record or file that cannot be used. `stats` (if given) counts ``records``, ``html``,
     ``skipped_type``, ``skipped_not_html``, ``skipped_status``, ``rejected``. `source` names the
     file in records' sources (default: its path relative to `raw_root`)."""
-    from warcio.archiveiterator import ArchiveIterator
 
     counts = stats if stats is not None else {}
     for key in ("records", "html", "skipped_type", "skipped_not_html", "skipped_status", "rejected"):
@@ -441,19 +440,31 @@ def iter_raw(
     for found in discover(raw_root):
         if isinstance(found, RawReject):
             yield found
-            continue
-        if is_warc(found.source):
-            yield from iter_warc(Path(found.path), raw_root=raw_root, limits=limits, stats=stats, source=found.source)
-            continue
-        try:
-            data = read_bytes(found, limits)
-        except RejectError as exc:
-            yield RawReject(found.source, exc.reason, exc.detail)
-            continue
-        if looks_like_warc(data):
-            yield from iter_warc(Path(found.path), raw_root=raw_root, limits=limits, stats=stats, source=found.source)
         else:
-            yield found, data
+            yield from read_item(found, raw_root=raw_root, limits=limits, stats=stats)
+
+
+def read_item(
+    item: RawItem,
+    *,
+    raw_root: Path,
+    limits: Limits = Limits(),
+    stats: dict[str, int] | None = None,
+) -> Iterator[tuple[RawItem, bytes] | RawReject]:
+    """One discovered file's bytes, or its WARC records' (recognised by name, with no size cap, or
+    by content after a capped read), or a reject."""
+    if is_warc(item.source):
+        yield from iter_warc(Path(item.path), raw_root=raw_root, limits=limits, stats=stats, source=item.source)
+        return
+    try:
+        data = read_bytes(item, limits)
+    except RejectError as exc:
+        yield RawReject(item.source, exc.reason, exc.detail)
+        return
+    if looks_like_warc(data):
+        yield from iter_warc(Path(item.path), raw_root=raw_root, limits=limits, stats=stats, source=item.source)
+    else:
+        yield item, data
 
 
 __all__ = [
@@ -466,5 +477,6 @@ __all__ = [
     "looks_like_warc",
     "iter_warc",
     "read_bytes",
+    "read_item",
     "sha256_file",
 ]
