@@ -43,24 +43,13 @@ MAX_HTML_CHARS = 20_000_000  # larger inputs are rejected (reason "html_too_larg
 # libxml2's HTML parser stops descending at this depth; content nested deeper is dropped
 LIBXML_MAX_DEPTH = 255
 
-_PARSER = lxml.html.HTMLParser(
-    collect_ids=False,
-    default_doctype=False,
-    no_network=True,
-    remove_comments=True,
-    remove_pis=True,
-    huge_tree=False,
-)
+# safe parsing: no network, no DTDs or entities resolved (lxml's HTML parser never loads them),
+# libxml2's own depth limit kept (huge_tree off)
+_PARSER_OPTIONS = dict(collect_ids=False, default_doctype=False, no_network=True, remove_comments=True,
+                       remove_pis=True, huge_tree=False)
+_PARSER = lxml.html.HTMLParser(**_PARSER_OPTIONS)
 # the same, for a page re-encoded as UTF-8 bytes (lxml refuses str input with an encoding declaration)
-_BYTES_PARSER = lxml.html.HTMLParser(
-    collect_ids=False,
-    default_doctype=False,
-    no_network=True,
-    remove_comments=True,
-    remove_pis=True,
-    huge_tree=False,
-    encoding="utf-8",
-)
+_BYTES_PARSER = lxml.html.HTMLParser(**_PARSER_OPTIONS, encoding="utf-8")
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _INVALID_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
