@@ -103,7 +103,6 @@ def l3s_figures(mode: str = "truth", params: DedupParams = DedupParams(), show: 
     story = [frozenset(p) for p in labels["story_pairs"]]
     neg = [frozenset(p) for p in labels["hard_negative_pairs"]]
     pos = set(copy) | set(story)
-    labelled_nodes = {x for c in labels["clusters"] for x in c} | {x for p in neg for x in p}
     fig = {
         "mode": mode,
         "copy_found": sum(p in joined for p in copy) / len(copy),

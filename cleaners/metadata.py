@@ -157,12 +157,11 @@ def _credits_in(seg: str, base: int, found: list[tuple[int, str]]) -> None:
                 continue
             if k == 4:
                 # the outlet is the subject of a clause: "The Wall Street Journal reports that ..."
-                o = name.split()
                 start = m.start("o") + (len(m.group("o")) - len(m.group("o").lstrip()))
                 before = seg[:start].rstrip()
                 if before and before[-1] not in ".!?\"“”:;—–-(\n[" and not before.endswith(","):
                     # the outlet may have swallowed the last words of the sentence before it:
-                    # keep the longest tail that starts with a capital and reads as an outlet
+                    # not a clean subject, so no credit is taken from this match
                     continue
                 if not _MEDIA_WORD.search(name):
                     continue

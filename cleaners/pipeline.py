@@ -97,8 +97,10 @@ def clean_bytes(data: bytes, *, name: str = "", url: str | None = None, limits: 
     return decoded, cleaned
 
 
-def process_item(item: RawItem, data: bytes, settings: Settings) -> Article | Reject:
-    sha = content_sha256(data)
+def process_item(item: RawItem, data: bytes, settings: Settings, sha: str | None = None) -> Article | Reject:
+    """Clean one input's bytes into an article, or a reject saying why. `sha` is the bytes'
+    sha256 when the caller has it already."""
+    sha = sha or content_sha256(data)
     try:
         decoded, cleaned = clean_bytes(data, name=item.source, url=item.url, limits=settings.limits,
                                        min_words=settings.min_words, charset_hint=item.charset)
@@ -120,7 +122,7 @@ def _add(out: BatchOutput, item: RawItem, data: bytes, size: int, mtime_ns: int,
     if known.get(item.source) == sha:
         out.unchanged += 1
         return
-    result = process_item(item, data, settings)
+    result = process_item(item, data, settings, sha)
     if isinstance(result, Reject):
         out.rejects.append(result)
         out.seen.append(Seen(item.source, sha, size, mtime_ns, None))
