@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from cleaners import metadata as md
+from cleaners import teasers
 from cleaners.model import Cleaned, Metadata, Removed
 from cleaners.rules import check_reason
 
@@ -933,6 +934,8 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
                 reason[i] = "author_bio" if lines[i].bio else zr
     if site is None:
         site = _site_from_footer(lines) or _site_from_teasers(lines, reason, cut)
+
+    teasers.mark_related(lines, keep, reason, probs)
 
     # final decision
     kept_idx = []

@@ -274,3 +274,93 @@ def test_any_input_gives_a_subset_of_its_lines(blocks):
         if line.strip():
             assert " ".join(line.split()) in src
     assert all(r.reason in REASONS for r in c.removed)
+
+
+# ---- boxes of related links under a link header (cleaners/teasers.py) ----
+
+from dataclasses import dataclass as _dc  # noqa: E402
+
+from cleaners.teasers import mark_related  # noqa: E402
+
+
+@_dc
+class _L:
+    text: str
+    zone: str | None = None
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def _box(rows: list[tuple[str, bool, str | None]], zone_at: int | None = None) -> list[str | None]:
+    """rows: (text, kept by the classifier, rule reason); returns the reasons after the pass."""
+    lines = [_L(t, "teaser" if i == zone_at else None) for i, (t, _, _) in enumerate(rows)]
+    keep = [k for _, k, _ in rows]
+    reason = [r for _, _, r in rows]
+    mark_related(lines, keep, reason, [0.9 if k else 0.1 for k in keep])
+    return reason
+
+
+LONG = PARA[0]
+
+
+def test_box_after_related_label_between_paragraphs():
+    got = _box([(LONG, True, None), ("Related", False, "teaser"),
+                ("Mayor opens the winter market", True, None), ("Blog: Ten years of the ferry", True, None),
+                (PARA[1], True, None)])
+    assert got == [None, "teaser", "related", "related", None]
+
+
+def test_box_under_header_the_rules_do_not_know():
+    got = _box([(LONG, True, None), ("Latest headlines", True, None),
+                ("* Crash closes the coast road", True, None), ("* Rovers beat United in the derby", True, None),
+                (PARA[1], True, None)])
+    assert got == [None, "related", "related", "related", None]
+
+
+def test_bulleted_box_under_read_more_and_its_sub_header():
+    got = _box([(LONG, True, None), ("Read more...", False, None),
+                ("* Council to vote on the new quay", True, None), ("Video", True, None),
+                ("* Watch the old quay come down", True, None), (PARA[1], True, None)])
+    assert got == [None, None, "related", "related", "related", None]
+
+
+def test_read_more_card_closer_does_not_take_the_next_subheading():
+    got = _box([(LONG, False, None), ("Read more", False, "teaser"),
+                ("How the terminal will work", True, None), (PARA[1], True, None)])
+    assert got == [None, "teaser", None, None]
+
+
+def test_article_list_after_a_box_is_kept():
+    got = _box([(LONG, True, None), ("More stories", False, None),
+                ("* Lighthouse keeper retires", True, None),
+                ("1. Dredge the channel", True, None), ("2. Build the quay", True, None),
+                ("The work comes in two parts:", True, None), ("* steel", True, None)], zone_at=1)
+    assert got == [None, None, "related", None, None, None, None]
+
+
+def test_sentence_or_long_line_ends_a_box():
+    got = _box([("Related Links", False, None), ("Ferry fares to stay the same", True, None),
+                ("Officials said the fares would stay the same.", True, None), ("* Third item", True, None)])
+    assert got == [None, "related", None, None]
+    got = _box([("Related", False, "teaser"), ("Ferry fares to stay the same", True, None), (LONG, True, None),
+                ("Another short line after the body", True, None)])
+    assert got == ["teaser", "related", None, None]
+
+
+def test_article_lists_without_a_link_header_are_kept():
+    rows = [(LONG, True, None), ("The plan has three parts:", True, None), ("* Dredge the channel", True, None),
+            ("* Build the quay walls", True, None), ("Key dates", True, None), ("1. Spring 2025", True, None),
+            ("2. Autumn 2026", True, None), (PARA[1], True, None)]
+    assert _box(rows) == [None] * len(rows)
+
+
+def test_related_box_inside_a_page_is_removed_with_reason():
+    box = ["Latest headlines", "* Lighthouse keeper retires after forty years",
+           "* New bridge opens to cyclists", "* Fish market moves to the north quay"]
+    c = clean_text(page(*PARA[:2], *box, *PARA[2:]))
+    for t in box:
+        assert t not in c.text
+    assert all(p in c.text for p in PARA)
+    assert reasons(c)["* Fish market moves to the north quay"] == "related"
