@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Protocol, Sequence
 
-ITEM_WORDS = 20  # the longest item of a box (headlines are short; a sentence of body is not)
+ITEM_WORDS = 30  # the longest item of a box: a headline, or a headline run into its blurb
 RUN_LINES = 30  # a box spans at most this many lines after its header
 
 # a list marker: the bullet itself, "#" for a number, "a" for a letter
@@ -32,9 +32,11 @@ _SENT_END = re.compile(r"[.!?…][\"”’)]?$")
 _BOX_HEADER = re.compile(
     r"(?:(?:latest|top|more|related|other|popular|today'?s) headlines|"
     r"(?:related|internal|external|more|useful|other) links|"
-    r"(?:[\w&'’,]+ ){0,4}most (?:popular|read|viewed|emailed))\W*",
+    r"(?-i:(?:[A-Z][\w'’,]*|&) ){0,4}most (?:popular|read|viewed|emailed))\W*",
     re.I,
 )
+# zone headers of the text cleaner that head something else than a list of links
+_NOT_BOX = re.compile(r"about the author", re.I)
 _CLOSER = re.compile(r"(?:read more|see more|continue reading)\W*", re.I)
 
 
@@ -54,16 +56,17 @@ def _marker(t: str) -> str | None:
 def _header(x: LineLike, kept: bool, reason: str | None) -> str | None:
     """'box' if `x` heads a box of links, 'closer' if it may (a card closer), else None."""
     t = x.text
-    if len(t) > 60:
+    if len(t) > 60 or (x.words > 6 and x.zone is None):
         return None
     if x.zone == "teaser":
+        return None if _NOT_BOX.match(t) else "box"
+    if x.words <= 4 and (not kept and reason in ("teaser", "related") or reason is None):
+        if _CLOSER.fullmatch(t):
+            return "closer"
+        if reason is not None:
+            return "box"
+    if reason is None and _BOX_HEADER.fullmatch(t):
         return "box"
-    if not kept and reason in ("teaser", "related") and x.words <= 4:
-        return "closer" if _CLOSER.fullmatch(t) else "box"
-    if x.words <= 6 and _BOX_HEADER.fullmatch(t):
-        return "box"
-    if _CLOSER.fullmatch(t):
-        return "closer"
     return None
 
 

@@ -364,3 +364,14 @@ def test_related_box_inside_a_page_is_removed_with_reason():
         assert t not in c.text
     assert all(p in c.text for p in PARA)
     assert reasons(c)["* Fish market moves to the north quay"] == "related"
+
+
+def test_headers_that_do_not_head_link_boxes():
+    # an author box is not a box of links; a sentence-case subheading with "most popular" in it is
+    # the article's own
+    assert _box([("About the author", False, None), ("Maria Jensen", True, None)], zone_at=0) == [None, None]
+    rows = [("Which models were the most popular", True, None), ("1. The small hatchback", True, None),
+            ("2. The estate", True, None), (PARA[1], True, None)]
+    assert _box(rows) == [None] * 4
+    rows[0] = ("Sports Most Read", True, None)
+    assert _box(rows) == ["related", "related", "related", None]
