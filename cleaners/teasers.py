@@ -4,7 +4,12 @@ News pages put lists of other stories' headlines inside or after the article, un
 ("Related", "Related Links", "Latest headlines", "Most popular", "Read more..."). The items look
 much like the short lines of a real article (a subheading, a list item), so the classifier keeps
 some of them; what gives them away is the header above them. This pass runs after the classifier
-has decided and drops, under such a header, the run of short lines that form the box:
+has decided and drops, under such a header, the run of short lines that form the box.
+
+A header is a teaser-zone header of the text cleaner ("More stories", "Most popular", not "About
+the author"), a short line dropped as a teaser link ("Related:", "Recommended"), or a short line
+naming a list of links or headlines that the named rules do not know ("Latest headlines",
+"Internal Links", "National & World Most Popular"). Under it:
 
 - after a header, the first kept line sets the run's list marker ("*", "-", "1.", or none);
 - the run goes on over lines of at most `ITEM_WORDS` words with the same marker (a short
@@ -101,10 +106,10 @@ def related_box(lines: Sequence[LineLike], kept: Sequence[bool], i: int, kind: s
     return items
 
 
-def mark_related(lines: Sequence[LineLike], keep: list[bool], reason: list[str | None],
-                 probs: Sequence[float] = ()) -> None:
+def mark_related(lines: Sequence[LineLike], keep: Sequence[bool], reason: list[str | None]) -> None:
     """Set reason "related" on the kept lines of boxes of related links (and on a kept header of
-    one). `keep`/`reason` are the classifier's and the rules' decisions, changed in place."""
+    one). `keep` is the classifier's decision, `reason` the rules' (changed in place): a line is
+    kept when `keep` is true and it has no reason."""
     n = len(lines)
     kept = [keep[i] and reason[i] is None for i in range(n)]
     taken = [False] * n  # items of a box found here: not headers themselves

@@ -935,7 +935,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     if site is None:
         site = _site_from_footer(lines) or _site_from_teasers(lines, reason, cut)
 
-    teasers.mark_related(lines, keep, reason, probs)
+    teasers.mark_related(lines, keep, reason)
 
     # final decision
     kept_idx = []

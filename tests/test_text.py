@@ -298,7 +298,7 @@ def _box(rows: list[tuple[str, bool, str | None]], zone_at: int | None = None) -
     lines = [_L(t, "teaser" if i == zone_at else None) for i, (t, _, _) in enumerate(rows)]
     keep = [k for _, k, _ in rows]
     reason = [r for _, _, r in rows]
-    mark_related(lines, keep, reason, [0.9 if k else 0.1 for k in keep])
+    mark_related(lines, keep, reason)
     return reason
 
 
