@@ -609,11 +609,57 @@ def _quote_grams(q: str) -> list[str]:
     return [" ".join(w[i : i + 4]) for i in range(max(1, len(w) - 3))]
 
 
+LISTING_WINDOW = 10  # words: a run of this many with LISTING_CAPS of them capitalised ...
+LISTING_CAPS = 8  # ... is a listing (menu, link list, footer), not running text
+
+
+def _strip_listings(line: str) -> list[str]:
+    """The pieces of a line left once its listings are cut out: runs of mostly capitalised
+    words ("Home UK Business Audio Guardian Weekly Help Quiz ..."), which menus, link lists,
+    footers and teaser lists are made of. Running text, even about many people, has most of
+    its words in lower case ("Allen Iverson and Marcus Camby led the Denver Nuggets past
+    Golden State": 6 of 10 words at most in any window)."""
+    words = line.split()
+    n = len(words)
+    if n < LISTING_WINDOW:
+        return [line]
+    caps = [1 if w[:1].isupper() or (w[:1] in "\"“‘(" and w[1:2].isupper()) else 0 for w in words]
+    total = sum(caps[:LISTING_WINDOW])
+    cut = [False] * n
+    hit = False
+    for i in range(n - LISTING_WINDOW + 1):
+        if i:
+            total += caps[i + LISTING_WINDOW - 1] - caps[i - 1]
+        if total >= LISTING_CAPS:
+            hit = True
+            for k in range(i, i + LISTING_WINDOW):
+                cut[k] = True
+    if not hit:
+        return [line]
+    pieces: list[str] = []
+    run: list[str] = []
+    for w, c in zip(words, cut):
+        if c:
+            if run:
+                pieces.append(" ".join(run))
+                run = []
+        else:
+            run.append(w)
+    if run:
+        pieces.append(" ".join(run))
+    return pieces
+
+
 def _prose(text: str, min_words: int) -> str:
-    """The running text: lines of at least min_words words (menus, teasers, captions and other
-    short leftovers of a page carry names that are not the story's). All of it if none."""
-    lines = [ln for ln in text.split("\n") if len(ln.split()) >= min_words]
-    return "\n".join(lines) if lines else text
+    """The running text: lines of at least min_words words, without their listings (see
+    ``_strip_listings``): menus, teasers, captions, link lists and other leftovers of a page
+    carry names that are not the story's. All of the text if nothing is left."""
+    out = []
+    for ln in text.split("\n"):
+        if len(ln.split()) < min_words:
+            continue
+        out.extend(p for p in _strip_listings(ln) if len(p.split()) >= min_words)
+    return "\n".join(out) if out else text
 
 
 def make_signature(
