@@ -619,26 +619,27 @@ def _strip_listings(line: str) -> list[str]:
     footers and teaser lists are made of. Running text, even about many people, has most of
     its words in lower case ("Allen Iverson and Marcus Camby led the Denver Nuggets past
     Golden State": 6 of 10 words at most in any window)."""
-    words = line.split()
-    n = len(words)
+    tokens = line.split()
+    idx = [i for i, w in enumerate(tokens) if any(c.isalnum() for c in w)]  # not "|", "·", "-"
+    n = len(idx)
     if n < LISTING_WINDOW:
         return [line]
-    caps = [1 if w[:1].isupper() or (w[:1] in "\"“‘(" and w[1:2].isupper()) else 0 for w in words]
+    caps = [1 if (w := tokens[i])[:1].isupper() or (w[:1] in "\"“‘(" and w[1:2].isupper()) else 0 for i in idx]
     total = sum(caps[:LISTING_WINDOW])
-    cut = [False] * n
+    cut = [False] * len(tokens)
     hit = False
     for i in range(n - LISTING_WINDOW + 1):
         if i:
             total += caps[i + LISTING_WINDOW - 1] - caps[i - 1]
         if total >= LISTING_CAPS:
             hit = True
-            for k in range(i, i + LISTING_WINDOW):
+            for k in range(idx[i], idx[i + LISTING_WINDOW - 1] + 1):
                 cut[k] = True
     if not hit:
         return [line]
     pieces: list[str] = []
     run: list[str] = []
-    for w, c in zip(words, cut):
+    for w, c in zip(tokens, cut):
         if c:
             if run:
                 pieces.append(" ".join(run))
