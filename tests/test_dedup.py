@@ -295,3 +295,33 @@ def test_many_exact_copies_one_kept(n_copies):
     d = deduplicate([sig(f"c{i}", body) for i in range(n_copies)])
     assert len(d) == n_copies - 1
     assert {x.duplicate_of for x in d} == {"c0"}
+
+
+# --------------------------------------------------------------------------- listings
+
+
+def test_listings_are_cut_from_story_features():
+    from cleaners.dedup import _prose, _strip_listings
+
+    nav = ("Home UK Business Audio Gazette Weekly Help Quiz Talk Search The Gazette World "
+           "America Arts Special Reports Podcasts News Guide")
+    prose = ("Harbour officials said on Tuesday that the Marlow Bridge will close for eighteen "
+             "months after inspectors found corrosion in its steel cables.")
+    pieces = _strip_listings(nav + " " + prose)
+    assert all("Podcasts" not in p for p in pieces)
+    assert any("inspectors found corrosion" in p for p in pieces)
+    # a footer made of short capitalised runs between separators is a listing too
+    footer = "Copyright 2008 Elverin Newspapers Limited | Privacy Statement | Terms and Conditions | Trade Mark Notice"
+    assert "Privacy" not in _prose(prose + "\n" + footer + " " + footer, 12)
+    # running text naming many people and teams stays
+    sport = ("Allen Ferrow and Marcus Dalby led the Elverin Herons past Golden Harbour on Saturday, "
+             "and the coach said the win was the best of the season.")
+    assert _strip_listings(sport) == [sport]
+
+
+def test_shared_menu_does_not_make_two_events_one_story():
+    nav = ("Home UK Business Audio Gazette Weekly Help Quiz Talk Search The Gazette World America "
+           "Arts Special Reports Podcasts News Guide Jobs Dating Offers Gazette Unlimited Archive")
+    a = nav + " " + STORY_A.replace("\n\n", " ")
+    c = nav + " " + STORY_OTHER.replace("\n\n", " ")
+    assert deduplicate([sig("a", a), sig("c", c)]) == []
