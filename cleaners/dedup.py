@@ -86,6 +86,10 @@ class DedupParams:
     near_containment: float = 0.4  # share of the shorter text's 5-grams in the longer: near copy
     near_strong: float = 0.6  # near pairs scoring this (max of jaccard, containment) chain freely
     near_min_shared: int = 12  # sampled 5-grams that must be shared for containment to count
+    near_lead_below: float = 0.95  # near pairs scoring less must share an article start: the
+    # lead of one found in the other (two pages sharing only a block of chrome do not)
+    near_lead_min_expected: float = 3.0  # MinHash slots a found lead fills on average, at least,
+    # for the lead test to be made (very long bodies: too few to tell, the test is skipped)
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
     story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
@@ -934,6 +938,33 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     return min(score, 1.0), info
 
 
+def _lead_found(a: Signature, b: Signature, params: DedupParams) -> str | None:
+    """Whether one document's lead (its first ``lead_words`` words) is found in the other: ""
+    or evidence text if so or if it cannot be told, None if neither lead is in the other.
+
+    The lead MinHash and the body MinHash share their permutations (same ``num_perm``), and
+    the lead's 5-grams are a subset of the body's: a slot of A's lead MinHash equals the same
+    slot of B's body MinHash exactly when the smallest hash there is a 5-gram both have.
+    When A's lead is in B, about ``num_perm * |lead| / |B|`` slots match; when no 5-gram
+    of it is, none do. A copy shares the start of the article with its source (a truncated
+    copy keeps it, an edited one mostly does); two pages that share a block of page chrome
+    but tell different things do not."""
+    if params.num_perm != params.lead_num_perm or not a.lead_mh or not b.lead_mh:
+        return ""
+    lead_n = max(1, min(a.words, params.lead_words) - params.shingle_size + 1)
+    lead_m = max(1, min(b.words, params.lead_words) - params.shingle_size + 1)
+    exp_ab = params.num_perm * lead_n / max(b.shingles, lead_n)
+    exp_ba = params.num_perm * lead_m / max(a.shingles, lead_m)
+    if max(exp_ab, exp_ba) < params.near_lead_min_expected:
+        return ""  # bodies too long for the lead to show in the MinHash: cannot tell
+    ab = int(np.count_nonzero(_hv(a.lead_mh) == _hv(b.near_mh)))
+    ba = int(np.count_nonzero(_hv(b.lead_mh) == _hv(a.near_mh)))
+    if ab == 0 and ba == 0:
+        return None
+    x, y, k = (a, b, ab) if ab >= ba else (b, a, ba)
+    return f"; lead of {x.doc_id} found in {y.doc_id} ({k}/{params.num_perm} MinHash slots)"
+
+
 def verify_pair(
     a: Signature,
     b: Signature,
@@ -952,13 +983,15 @@ def verify_pair(
         jac, cont, shared, sampled = _sketch_overlap(a, b, boiler, masks)
         if jac >= params.near_jaccard or (cont >= params.near_containment and shared >= params.near_min_shared):
             short, long_ = (a, b) if a.words <= b.words else (b, a)
-            return (
-                "near",
-                round(max(jac, cont), 4),
-                f"5-gram jaccard {jac:.2f}; containment {cont:.2f} of {short.doc_id} "
-                f"({short.words} words) in {long_.doc_id} ({long_.words} words), "
-                f"{shared}/{sampled} sampled 5-grams shared",
-            )
+            lead = "" if max(jac, cont) >= params.near_lead_below else _lead_found(a, b, params)
+            if lead is not None:
+                return (
+                    "near",
+                    round(max(jac, cont), 4),
+                    f"5-gram jaccard {jac:.2f}; containment {cont:.2f} of {short.doc_id} "
+                    f"({short.words} words) in {long_.doc_id} ({long_.words} words), "
+                    f"{shared}/{sampled} sampled 5-grams shared{lead}",
+                )
     if weights is None:
         weights = _Weights([a, b])
     score, info = _story_score(a, b, weights)
