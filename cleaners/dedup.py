@@ -94,6 +94,8 @@ class DedupParams:
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
     story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
     story_min_weight: float = 15.0  # summed weight of shared features needed
+    story_same_lead: float = 0.5  # leads this alike (5-gram Jaccard) in bodies that are not
+    # copies are shared page chrome: their lead words are not counted as the event
 
 
 _SCHEME = "affine32"
@@ -965,6 +967,14 @@ def _lead_found(a: Signature, b: Signature, params: DedupParams) -> str | None:
     return f"; lead of {x.doc_id} found in {y.doc_id} ({k}/{params.num_perm} MinHash slots)"
 
 
+def _same_lead(a: Signature, b: Signature, params: DedupParams) -> bool:
+    """Whether the two leads are mostly the same text (lead 5-gram MinHash Jaccard at or above
+    ``story_same_lead``). Two outlets' rewrites of one event never are."""
+    if not a.lead_mh or len(a.lead_mh) != len(b.lead_mh):
+        return False
+    return float(np.mean(_hv(a.lead_mh) == _hv(b.lead_mh))) >= params.story_same_lead
+
+
 def verify_pair(
     a: Signature,
     b: Signature,
@@ -995,10 +1005,15 @@ def verify_pair(
     if weights is None:
         weights = _Weights([a, b])
     score, info = _story_score(a, b, weights)
+    same_lead = _same_lead(a, b, params)
+    if same_lead:
+        # the two leads are the same text but the bodies are not copies: what they share
+        # there is page chrome or a template intro, and its words say nothing of the event
+        score = max(0.0, score - info["event"] * EVENT_SHARE * 2)
     if (
         score >= params.story_score
         and info["specific"] >= params.story_min_features
-        and info["event"] >= params.story_min_event
+        and (same_lead or info["event"] >= params.story_min_event)
         and info["shared_w"] >= params.story_min_weight
     ):
         parts = []
@@ -1012,8 +1027,9 @@ def verify_pair(
             parts.append("sources: " + ", ".join(info["sources"]))
         if info["terms"]:
             parts.append("lead words: " + ", ".join(info["terms"]))
+        lead_note = "not counted: the same lead text" if same_lead else f"{info['event']:.2f}"
         return "story", round(score, 4), (
-            f"story score {score:.2f} (names/numbers {info['entity_score']:.2f}, lead words {info['event']:.2f}); shared "
+            f"story score {score:.2f} (names/numbers {info['entity_score']:.2f}, lead words {lead_note}); shared "
             + "; ".join(parts)
         )
     return None
