@@ -159,16 +159,22 @@ def _drop_duplicates(pages: list[Page], distinct: set[frozenset] = frozenset()) 
     key = [(p.set, p.id) for p in pages]
     drop: set[int] = set()
     # with and without the title, and a story threshold a margin below the default: a
-    # borderline same-event pair leaves the pool rather than stay as a "distinct" pair
+    # borderline same-event pair leaves the pool rather than stay as a "distinct" pair.
+    # Repeated until nothing more leaves: a pair that the clustering kept apart (its page
+    # already in another cluster) shows once that cluster's pages are gone.
     params = DedupParams(story_score=DedupParams().story_score - 0.07)
-    for with_title in (True, False):
-        sigs = [make_signature(f"{i}", p.body, title=(p.title or None) if with_title else None, params=params)
-                for i, p in enumerate(pages)]
-        drop |= {
-            int(d.doc_id)
-            for d in deduplicate(sigs, params=params)
-            if frozenset((key[int(d.doc_id)], key[int(d.duplicate_of)])) not in distinct
-        }
+    for _round in range(4):
+        before = len(drop)
+        for with_title in (True, False):
+            sigs = [make_signature(f"{i}", p.body, title=(p.title or None) if with_title else None, params=params)
+                    for i, p in enumerate(pages) if i not in drop]
+            drop |= {
+                int(d.doc_id)
+                for d in deduplicate(sigs, params=params)
+                if frozenset((key[int(d.doc_id)], key[int(d.duplicate_of)])) not in distinct
+            }
+        if len(drop) == before:
+            break
     return [p for i, p in enumerate(pages) if i not in drop]
 
 
