@@ -94,6 +94,7 @@ class DedupParams:
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
     story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
     story_min_weight: float = 15.0  # summed weight of shared features needed
+    story_results_differ: bool = True  # leads reporting different match results: not a story
     story_same_lead: float = 0.5  # leads this alike (5-gram Jaccard) in bodies that are not
     # copies are shared page chrome: their lead words are not counted as the event
 
@@ -476,6 +477,29 @@ def _lead_terms(title: str | None, text: str, n_words: int) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+_SCORE = r"\d{1,3}\s?[-–]\s?\d{1,3}(?:[-–]\d{1,3})?(?!\d)(?:\s?\(\d{1,2}(?:[-–]\d{1,2})?\))?"
+_RESULT_RE = re.compile(r"(?<![\w.,/-])" + _SCORE + r"(?:(?:,\s?|;\s?|\s)" + _SCORE + r")*(?![\w/-])")
+_SCORE_RE = re.compile(r"(\d{1,3})\s?[-–]\s?(\d{1,3})(?:[-–](\d{1,3}))?")
+
+
+def _results(title: str | None, text: str, lead_words: int) -> tuple[str, ...]:
+    """Match results: a score ("124-120", a record "3-1-2") or a run of set scores ("6-3, 6-4"),
+    normalised (higher score first, tie-breaks dropped). Those in the title or the first
+    ``lead_words`` words of the body are marked with a leading "*": the result the article
+    is about. Two reports of one match give its result; reports of two matches of the same
+    teams or tournament (which share most names) give different ones."""
+    def norm(m: re.Match[str]) -> str:
+        parts = []
+        for a, b, c in _SCORE_RE.findall(re.sub(r"\(\d{1,2}(?:[-–]\d{1,2})?\)", "", m.group(0))):
+            parts.append("-".join((a, b, c)) if c else "-".join(sorted((a, b), key=int, reverse=True)))
+        return ",".join(parts)
+
+    lead = " ".join(text.split()[:lead_words])
+    out = {norm(m) for m in _RESULT_RE.finditer(text)}
+    out |= {"*" + norm(m) for m in _RESULT_RE.finditer((title or "") + "\n" + lead)}
+    return tuple(sorted(r for r in out if r.strip("*")))
+
+
 def _source_key(name: str) -> str | None:
     words = [w for w in _words(name) if w not in ("the", "via")]
     if not words or words[0] in _SOURCE_STOP or len(words) > 5:
@@ -541,6 +565,7 @@ class Signature:
     quotes: tuple[str, ...] = ()  # normalised quoted phrases (4+ words)
     sources: tuple[str, ...] = ()  # credited sources, lower-cased ("reuters")
     lead_terms: tuple[str, ...] = ()  # content-word stems of the title and lead (the event)
+    results: tuple[str, ...] = ()  # match results in the body ("124-120", "6-3,6-4"); "*" first: in the lead
 
     def to_record(self) -> dict:
         return {
@@ -558,6 +583,7 @@ class Signature:
             "quotes": list(self.quotes),
             "sources": list(self.sources),
             "lead_terms": list(self.lead_terms),
+            "results": list(self.results),
         }
 
     @classmethod
@@ -577,6 +603,7 @@ class Signature:
             quotes=tuple(d.get("quotes") or ()),
             sources=tuple(d.get("sources") or ()),
             lead_terms=tuple(d.get("lead_terms") or ()),
+            results=tuple(d.get("results") or ()),
         )
 
 
@@ -596,6 +623,7 @@ SIGNATURE_SCHEMA = pa.schema(
         pa.field("quotes", pa.list_(pa.string())),
         pa.field("sources", pa.list_(pa.string())),
         pa.field("lead_terms", pa.list_(pa.string())),
+        pa.field("results", pa.list_(pa.string())),
     ]
 )
 
@@ -709,6 +737,7 @@ def make_signature(
         quotes=tuple(quotes),
         sources=tuple(sorted(srcs)),
         lead_terms=_lead_terms(title, prose, params.event_words),
+        results=_results(title, prose, params.lead_words),
     )
     near_mh = _minhash_hashed(_xxh32_array(distinct), params.num_perm)
     lead_mh = _minhash_hashed(_xxh32_array(lead), params.lead_num_perm)
@@ -967,6 +996,18 @@ def _lead_found(a: Signature, b: Signature, params: DedupParams) -> str | None:
     return f"; lead of {x.doc_id} found in {y.doc_id} ({k}/{params.num_perm} MinHash slots)"
 
 
+def _results_differ(a: Signature, b: Signature) -> bool:
+    """Whether both leads report a match result and neither lead's result is anywhere in the
+    other article: two matches (of one team, one tournament), which share most names."""
+    la = {r[1:] for r in a.results if r[:1] == "*"}
+    lb = {r[1:] for r in b.results if r[:1] == "*"}
+    if not la or not lb:
+        return False
+    alla = {r.lstrip("*") for r in a.results}
+    allb = {r.lstrip("*") for r in b.results}
+    return not (la & allb) and not (lb & alla)
+
+
 def _same_lead(a: Signature, b: Signature, params: DedupParams) -> bool:
     """Whether the two leads are mostly the same text (lead 5-gram MinHash Jaccard at or above
     ``story_same_lead``). Two outlets' rewrites of one event never are."""
@@ -1004,6 +1045,8 @@ def verify_pair(
                 )
     if weights is None:
         weights = _Weights([a, b])
+    if params.story_results_differ and _results_differ(a, b):
+        return None  # two matches of the same teams or tournament, not one event told twice
     score, info = _story_score(a, b, weights)
     same_lead = _same_lead(a, b, params)
     if same_lead:
