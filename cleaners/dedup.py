@@ -4,9 +4,14 @@
 * ``near``: the same text republished with edits, truncation or a different page around it.
   Verified with word 5-gram Jaccard (MinHash estimate) and containment (share of the shorter
   text's 5-grams found in the longer one, from a consistent bottom-k sample of 5-gram hashes).
+  Below ``near_lead_below`` the two must also share an article start (``_lead_found``), so
+  pages that only share a block of leftover chrome are not copies.
 * ``story``: two outlets telling the same specific event in their own words. Verified with a
   weighted overlap of the specific things such rewrites keep: people and organisations named,
-  numbers and dates, quoted phrases and the credited source.
+  numbers and dates, quoted phrases and the credited source, taken from running text only
+  (listings such as menus and footers are cut, ``_strip_listings``). Leads that are the same
+  text in non-copies are chrome and do not count as the event (``_same_lead``); leads reporting
+  different match results are two matches, not one story (``_results_differ``).
 
 Candidate pairs come from datasketch ``MinHashLSH`` indexes, one signature set per level
 (``near``: 5-gram MinHash of the whole body plus one of its lead; ``story``: MinHash of the
