@@ -648,6 +648,7 @@ def _quote_grams(q: str) -> list[str]:
     return [" ".join(w[i : i + 4]) for i in range(max(1, len(w) - 3))]
 
 
+_FIRST_CHAR_RE = re.compile(r"(?<!\S)[^\w\s]*(\w)")  # first letter or digit of each word
 LISTING_WINDOW = 10  # words: a run of this many with LISTING_CAPS of them capitalised ...
 LISTING_CAPS = 8  # ... is a listing (menu, link list, footer), not running text
 
@@ -658,24 +659,26 @@ def _strip_listings(line: str) -> list[str]:
     footers and teaser lists are made of. Running text, even about many people, has most of
     its words in lower case ("Allen Iverson and Marcus Camby led the Denver Nuggets past
     Golden State": 6 of 10 words at most in any window)."""
-    tokens = line.split()
-    idx = [i for i, w in enumerate(tokens) if any(c.isalnum() for c in w)]  # not "|", "·", "-"
-    n = len(idx)
+    firsts = "".join(_FIRST_CHAR_RE.findall(line))  # one character a word: not "|", "·", "-"
+    n = len(firsts)
     if n < LISTING_WINDOW:
         return [line]
-    caps = [1 if (w := tokens[i])[:1].isupper() or (w[:1] in "\"“‘(" and w[1:2].isupper()) else 0 for i in idx]
-    total = sum(caps[:LISTING_WINDOW])
-    cut = [False] * len(tokens)
-    hit = False
-    for i in range(n - LISTING_WINDOW + 1):
-        if i:
-            total += caps[i + LISTING_WINDOW - 1] - caps[i - 1]
-        if total >= LISTING_CAPS:
-            hit = True
-            for k in range(idx[i], idx[i + LISTING_WINDOW - 1] + 1):
-                cut[k] = True
-    if not hit:
+    lower = firsts.lower()
+    if len(lower) != n:  # a capital that lower-cases to two characters
+        caps = np.fromiter((c.isupper() for c in firsts), dtype=np.int32, count=n)
+    else:
+        caps = (np.frombuffer(firsts.encode("utf-32-le"), dtype=np.uint32)
+                != np.frombuffer(lower.encode("utf-32-le"), dtype=np.uint32)).astype(np.int32)
+    acc = np.concatenate(([0], np.cumsum(caps)))
+    hits = np.flatnonzero(acc[LISTING_WINDOW:] - acc[:-LISTING_WINDOW] >= LISTING_CAPS).tolist()
+    if not hits:
         return [line]
+    tokens = line.split()
+    idx = [i for i, w in enumerate(tokens) if _FIRST_CHAR_RE.match(w)]
+    cut = [False] * len(tokens)
+    for i in hits:
+        for k in range(idx[i], idx[i + LISTING_WINDOW - 1] + 1):
+            cut[k] = True
     pieces: list[str] = []
     run: list[str] = []
     for w, c in zip(tokens, cut):
