@@ -5,7 +5,12 @@
 Built from the shared test sets (``../shared/datasets/*/{dump,html,truth.jsonl}``):
 
 * originals: every real page once (its own dump as it is, or its body with page chrome —
-  navigation, teasers, footers — taken from other pages of the same set around it); past
+  navigation, teasers, footers — taken from other pages of the same set around it); pages
+  that duplicate another page of the pool (wire copies, and the same event told by two
+  outlets, which the sets hold unlabelled) are left out, so distinct originals really are
+  distinct; a page's chrome is the dump's blocks around its body, never article text glued
+  to a menu item, and only its template part (short blocks from the page's top and bottom
+  edge, see ``_template``) is moved around other bodies; past
   the real pages, collage articles made of sentence runs from many real bodies, wrapped in
   recombined chrome the same way;
 * planted copies (``--dup-share``, default 10% of the files) of some originals: the same
@@ -64,14 +69,31 @@ def _norm(s: str) -> str:
     return " ".join(_WORD.findall(s.lower()))
 
 
+_RUN = 8  # words: a block sharing runs this long with the body holds article text
+
+
 def _split_chrome(dump: str, body: str) -> tuple[list[str], list[str]] | None:
+    """The dump's blocks before the body's first block and after its last: the page chrome.
+
+    A block counts as body when it is a body paragraph, or when most of its 8-word runs are
+    the body's: scraped dumps glue some paragraphs to a menu item or an ad label ("* Business
+    The mother of ..."), and such a block is article text, not chrome. Taking it for chrome
+    would plant one page's article inside other pages as their "navigation".
+    """
     blocks = [b.strip() for b in re.split(r"\n\s*\n", dump) if b.strip()]
     body_norm = _norm(body)
     paras = {_norm(p) for p in body.split("\n") if p.strip()}
+    bw = body_norm.split()
+    body_runs = {" ".join(bw[i : i + _RUN]) for i in range(max(0, len(bw) - _RUN + 1))}
     is_body = []
     for b in blocks:
         nb = _norm(b)
-        is_body.append(bool(nb) and (nb in paras or (len(nb.split()) >= 6 and nb in body_norm)))
+        if nb and (nb in paras or (len(nb.split()) >= 6 and nb in body_norm)):
+            is_body.append(True)
+            continue
+        w = nb.split()
+        runs = [" ".join(w[i : i + _RUN]) for i in range(len(w) - _RUN + 1)]
+        is_body.append(bool(runs) and sum(r in body_runs for r in runs) >= 0.5 * len(runs))
     if not any(is_body):
         return None
     first = is_body.index(True)
@@ -84,6 +106,7 @@ def load_pages(shared: str | None = None) -> tuple[Page, ...]:
     base = Path(shared) if shared else shared_dir()
     pages: list[Page] = []
     seen: set[str] = set()
+    distinct: set[frozenset] = set()  # labelled different events: both pages stay
     for name in SETS:
         d = base / "datasets" / name
         truth = d / "truth.jsonl"
@@ -93,8 +116,10 @@ def load_pages(shared: str | None = None) -> tuple[Page, ...]:
         skip: set[str] = set()
         labels = d / "labels.json"
         if labels.exists():
-            for cluster in json.loads(labels.read_text()).get("clusters", []):
+            lab = json.loads(labels.read_text())
+            for cluster in lab.get("clusters", []):
                 skip.update(sorted(cluster)[1:])
+            distinct.update(frozenset((name, i) for i in p) for p in lab.get("hard_negative_pairs", []))
         for line in truth.read_text(encoding="utf-8").split("\n"):
             if not line.strip():
                 continue
@@ -118,17 +143,38 @@ def load_pages(shared: str | None = None) -> tuple[Page, ...]:
                 continue  # the same text already in the pool: it would be an unplanted duplicate
             seen.add(key)
             pages.append(Page(name, r["id"], (r.get("title") or "").strip(), body, dump, split[0], split[1], html_p))
-    return tuple(_drop_copies(pages))
+    return tuple(_drop_duplicates(pages, distinct))
 
 
-def _drop_copies(pages: list[Page]) -> list[Page]:
-    """Leave out pages whose body is a copy of another page's (wire copies in the data sets):
-    they would be unplanted duplicates. Uses the library's copy levels (exact, near) only."""
+def _drop_duplicates(pages: list[Page], distinct: set[frozenset] = frozenset()) -> list[Page]:
+    """Leave out pages whose body duplicates another page's: wire copies, and the same event
+    told by two outlets (the sets hold both, and only l3s-gn1 labels half of them). Left in,
+    they would be true duplicates that the truth calls distinct. Found with the library's
+    levels on the true bodies; a pair labelled a hard negative (a different event, in
+    ``labels.json``) is never a reason to leave a page out: both stay, and joining them
+    counts as a false pair."""
     sys.path.insert(0, str(ROOT))
-    from cleaners.dedup import deduplicate, make_signature
+    from cleaners.dedup import DedupParams, deduplicate, make_signature
 
-    sigs = [make_signature(f"{i}", p.body) for i, p in enumerate(pages)]
-    drop = {int(d.doc_id) for d in deduplicate(sigs) if d.kind in ("exact", "near")}
+    key = [(p.set, p.id) for p in pages]
+    drop: set[int] = set()
+    # with and without the title, and a story threshold a margin below the default: a
+    # borderline same-event pair leaves the pool rather than stay as a "distinct" pair.
+    # Repeated until nothing more leaves: a pair that the clustering kept apart (its page
+    # already in another cluster) shows once that cluster's pages are gone.
+    params = DedupParams(story_score=DedupParams().story_score - 0.07)
+    for _round in range(4):
+        before = len(drop)
+        for with_title in (True, False):
+            sigs = [make_signature(f"{i}", p.body, title=(p.title or None) if with_title else None, params=params)
+                    for i, p in enumerate(pages) if i not in drop]
+            drop |= {
+                int(d.doc_id)
+                for d in deduplicate(sigs, params=params)
+                if frozenset((key[int(d.doc_id)], key[int(d.duplicate_of)])) not in distinct
+            }
+        if len(drop) == before:
+            break
     return [p for i, p in enumerate(pages) if i not in drop]
 
 
@@ -277,10 +323,32 @@ def edit_body(body: str, edit: str, rng: random.Random, factory: BodyFactory) ->
 # --------------------------------------------------------------------------- rendering
 
 
+TEMPLATE_BLOCK_WORDS = 50  # a longer block around a body is page-specific text, not template
+TEMPLATE_WORDS = 300  # words of template taken from each side of a page
+
+
+def _template(blocks: list[str], from_end: bool) -> list[str]:
+    """The site template among a page's chrome blocks: from the page's outer edge (the top of
+    the head, the bottom of the tail) inwards, up to the first long block and at most
+    TEMPLATE_WORDS words. Closer to the body, a dump holds text of that page alone (the rest
+    of an article the truth cut short, its comments, long captions): no other page of a site
+    carries it, so it is not moved around another page's body."""
+    seq = blocks[::-1] if from_end else blocks
+    out: list[str] = []
+    words = 0
+    for b in seq:
+        n = len(b.split())
+        if n > TEMPLATE_BLOCK_WORDS or words + n > TEMPLATE_WORDS:
+            break
+        out.append(b)
+        words += n
+    return out[::-1] if from_end else out
+
+
 def _chrome(pages_by_set: dict[str, list[Page]], set_name: str, rng: random.Random) -> tuple[list[str], list[str]]:
     pool = pages_by_set.get(set_name) or [p for ps in pages_by_set.values() for p in ps]
-    head = rng.choice(pool).head
-    tail = rng.choice(pool).tail
+    head = _template(rng.choice(pool).head, from_end=False)
+    tail = _template(rng.choice(pool).tail, from_end=True)
     return head, tail
 
 

@@ -4,9 +4,14 @@
 * ``near``: the same text republished with edits, truncation or a different page around it.
   Verified with word 5-gram Jaccard (MinHash estimate) and containment (share of the shorter
   text's 5-grams found in the longer one, from a consistent bottom-k sample of 5-gram hashes).
+  Below ``near_lead_below`` the two must also share an article start (``_lead_found``), so
+  pages that only share a block of leftover chrome are not copies.
 * ``story``: two outlets telling the same specific event in their own words. Verified with a
   weighted overlap of the specific things such rewrites keep: people and organisations named,
-  numbers and dates, quoted phrases and the credited source.
+  numbers and dates, quoted phrases and the credited source, taken from running text only
+  (listings such as menus and footers are cut, ``_strip_listings``). Leads that are the same
+  text in non-copies are chrome and do not count as the event (``_same_lead``); leads reporting
+  different match results are two matches, not one story (``_results_differ``).
 
 Candidate pairs come from datasketch ``MinHashLSH`` indexes, one signature set per level
 (``near``: 5-gram MinHash of the whole body plus one of its lead; ``story``: MinHash of the
@@ -86,10 +91,17 @@ class DedupParams:
     near_containment: float = 0.4  # share of the shorter text's 5-grams in the longer: near copy
     near_strong: float = 0.6  # near pairs scoring this (max of jaccard, containment) chain freely
     near_min_shared: int = 12  # sampled 5-grams that must be shared for containment to count
+    near_lead_below: float = 0.95  # near pairs scoring less must share an article start: the
+    # lead of one found in the other (two pages sharing only a block of chrome do not)
+    near_lead_min_expected: float = 3.0  # MinHash slots a found lead fills on average, at least,
+    # for the lead test to be made (very long bodies: too few to tell, the test is skipped)
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
     story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
     story_min_weight: float = 15.0  # summed weight of shared features needed
+    story_results_differ: bool = True  # leads reporting different match results: not a story
+    story_same_lead: float = 0.5  # leads this alike (5-gram Jaccard) in bodies that are not
+    # copies are shared page chrome: their lead words are not counted as the event
 
 
 _SCHEME = "affine32"
@@ -470,6 +482,29 @@ def _lead_terms(title: str | None, text: str, n_words: int) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+_SCORE = r"\d{1,3}\s?[-–]\s?\d{1,3}(?:[-–]\d{1,3})?(?!\d)(?:\s?\(\d{1,2}(?:[-–]\d{1,2})?\))?"
+_RESULT_RE = re.compile(r"(?<![\w.,/-])" + _SCORE + r"(?:(?:,\s?|;\s?|\s)" + _SCORE + r")*(?![\w/-])")
+_SCORE_RE = re.compile(r"(\d{1,3})\s?[-–]\s?(\d{1,3})(?:[-–](\d{1,3}))?")
+
+
+def _results(title: str | None, text: str, lead_words: int) -> tuple[str, ...]:
+    """Match results: a score ("124-120", a record "3-1-2") or a run of set scores ("6-3, 6-4"),
+    normalised (higher score first, tie-breaks dropped). Those in the title or the first
+    ``lead_words`` words of the body are marked with a leading "*": the result the article
+    is about. Two reports of one match give its result; reports of two matches of the same
+    teams or tournament (which share most names) give different ones."""
+    def norm(m: re.Match[str]) -> str:
+        parts = []
+        for a, b, c in _SCORE_RE.findall(re.sub(r"\(\d{1,2}(?:[-–]\d{1,2})?\)", "", m.group(0))):
+            parts.append("-".join((a, b, c)) if c else "-".join(sorted((a, b), key=int, reverse=True)))
+        return ",".join(parts)
+
+    lead = " ".join(text.split()[:lead_words])
+    out = {norm(m) for m in _RESULT_RE.finditer(text)}
+    out |= {"*" + norm(m) for m in _RESULT_RE.finditer((title or "") + "\n" + lead)}
+    return tuple(sorted(r for r in out if r.strip("*")))
+
+
 def _source_key(name: str) -> str | None:
     words = [w for w in _words(name) if w not in ("the", "via")]
     if not words or words[0] in _SOURCE_STOP or len(words) > 5:
@@ -535,6 +570,7 @@ class Signature:
     quotes: tuple[str, ...] = ()  # normalised quoted phrases (4+ words)
     sources: tuple[str, ...] = ()  # credited sources, lower-cased ("reuters")
     lead_terms: tuple[str, ...] = ()  # content-word stems of the title and lead (the event)
+    results: tuple[str, ...] = ()  # match results in the body ("124-120", "6-3,6-4"); "*" first: in the lead
 
     def to_record(self) -> dict:
         return {
@@ -552,6 +588,7 @@ class Signature:
             "quotes": list(self.quotes),
             "sources": list(self.sources),
             "lead_terms": list(self.lead_terms),
+            "results": list(self.results),
         }
 
     @classmethod
@@ -571,6 +608,7 @@ class Signature:
             quotes=tuple(d.get("quotes") or ()),
             sources=tuple(d.get("sources") or ()),
             lead_terms=tuple(d.get("lead_terms") or ()),
+            results=tuple(d.get("results") or ()),
         )
 
 
@@ -590,6 +628,7 @@ SIGNATURE_SCHEMA = pa.schema(
         pa.field("quotes", pa.list_(pa.string())),
         pa.field("sources", pa.list_(pa.string())),
         pa.field("lead_terms", pa.list_(pa.string())),
+        pa.field("results", pa.list_(pa.string())),
     ]
 )
 
@@ -609,11 +648,61 @@ def _quote_grams(q: str) -> list[str]:
     return [" ".join(w[i : i + 4]) for i in range(max(1, len(w) - 3))]
 
 
+_FIRST_CHAR_RE = re.compile(r"(?<!\S)[^\w\s]*(\w)")  # first letter or digit of each word
+LISTING_WINDOW = 10  # words: a run of this many with LISTING_CAPS of them capitalised ...
+LISTING_CAPS = 8  # ... is a listing (menu, link list, footer), not running text
+
+
+def _strip_listings(line: str) -> list[str]:
+    """The pieces of a line left once its listings are cut out: runs of mostly capitalised
+    words ("Home UK Business Audio Guardian Weekly Help Quiz ..."), which menus, link lists,
+    footers and teaser lists are made of. Running text, even about many people, has most of
+    its words in lower case ("Allen Iverson and Marcus Camby led the Denver Nuggets past
+    Golden State": 6 of 10 words at most in any window)."""
+    firsts = "".join(_FIRST_CHAR_RE.findall(line))  # one character a word: not "|", "·", "-"
+    n = len(firsts)
+    if n < LISTING_WINDOW:
+        return [line]
+    lower = firsts.lower()
+    if len(lower) != n:  # a capital that lower-cases to two characters
+        caps = np.fromiter((c.isupper() for c in firsts), dtype=np.int32, count=n)
+    else:
+        caps = (np.frombuffer(firsts.encode("utf-32-le"), dtype=np.uint32)
+                != np.frombuffer(lower.encode("utf-32-le"), dtype=np.uint32)).astype(np.int32)
+    acc = np.concatenate(([0], np.cumsum(caps)))
+    hits = np.flatnonzero(acc[LISTING_WINDOW:] - acc[:-LISTING_WINDOW] >= LISTING_CAPS).tolist()
+    if not hits:
+        return [line]
+    tokens = line.split()
+    idx = [i for i, w in enumerate(tokens) if _FIRST_CHAR_RE.match(w)]
+    cut = [False] * len(tokens)
+    for i in hits:
+        for k in range(idx[i], idx[i + LISTING_WINDOW - 1] + 1):
+            cut[k] = True
+    pieces: list[str] = []
+    run: list[str] = []
+    for w, c in zip(tokens, cut):
+        if c:
+            if run:
+                pieces.append(" ".join(run))
+                run = []
+        else:
+            run.append(w)
+    if run:
+        pieces.append(" ".join(run))
+    return pieces
+
+
 def _prose(text: str, min_words: int) -> str:
-    """The running text: lines of at least min_words words (menus, teasers, captions and other
-    short leftovers of a page carry names that are not the story's). All of it if none."""
-    lines = [ln for ln in text.split("\n") if len(ln.split()) >= min_words]
-    return "\n".join(lines) if lines else text
+    """The running text: lines of at least min_words words, without their listings (see
+    ``_strip_listings``): menus, teasers, captions, link lists and other leftovers of a page
+    carry names that are not the story's. All of the text if nothing is left."""
+    out = []
+    for ln in text.split("\n"):
+        if len(ln.split()) < min_words:
+            continue
+        out.extend(p for p in _strip_listings(ln) if len(p.split()) >= min_words)
+    return "\n".join(out) if out else text
 
 
 def make_signature(
@@ -656,6 +745,7 @@ def make_signature(
         quotes=tuple(quotes),
         sources=tuple(sorted(srcs)),
         lead_terms=_lead_terms(title, prose, params.event_words),
+        results=_results(title, prose, params.lead_words),
     )
     near_mh = _minhash_hashed(_xxh32_array(distinct), params.num_perm)
     lead_mh = _minhash_hashed(_xxh32_array(lead), params.lead_num_perm)
@@ -887,6 +977,53 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     return min(score, 1.0), info
 
 
+def _lead_found(a: Signature, b: Signature, params: DedupParams) -> str | None:
+    """Whether one document's lead (its first ``lead_words`` words) is found in the other: ""
+    or evidence text if so or if it cannot be told, None if neither lead is in the other.
+
+    The lead MinHash and the body MinHash share their permutations (same ``num_perm``), and
+    the lead's 5-grams are a subset of the body's: a slot of A's lead MinHash equals the same
+    slot of B's body MinHash exactly when the smallest hash there is a 5-gram both have.
+    When A's lead is in B, about ``num_perm * |lead| / |B|`` slots match; when no 5-gram
+    of it is, none do. A copy shares the start of the article with its source (a truncated
+    copy keeps it, an edited one mostly does); two pages that share a block of page chrome
+    but tell different things do not."""
+    if params.num_perm != params.lead_num_perm or not a.lead_mh or not b.lead_mh:
+        return ""
+    lead_n = max(1, min(a.words, params.lead_words) - params.shingle_size + 1)
+    lead_m = max(1, min(b.words, params.lead_words) - params.shingle_size + 1)
+    exp_ab = params.num_perm * lead_n / max(b.shingles, lead_n)
+    exp_ba = params.num_perm * lead_m / max(a.shingles, lead_m)
+    if max(exp_ab, exp_ba) < params.near_lead_min_expected:
+        return ""  # bodies too long for the lead to show in the MinHash: cannot tell
+    ab = int(np.count_nonzero(_hv(a.lead_mh) == _hv(b.near_mh)))
+    ba = int(np.count_nonzero(_hv(b.lead_mh) == _hv(a.near_mh)))
+    if ab == 0 and ba == 0:
+        return None
+    x, y, k = (a, b, ab) if ab >= ba else (b, a, ba)
+    return f"; lead of {x.doc_id} found in {y.doc_id} ({k}/{params.num_perm} MinHash slots)"
+
+
+def _results_differ(a: Signature, b: Signature) -> bool:
+    """Whether both leads report a match result and neither lead's result is anywhere in the
+    other article: two matches (of one team, one tournament), which share most names."""
+    la = {r[1:] for r in a.results if r[:1] == "*"}
+    lb = {r[1:] for r in b.results if r[:1] == "*"}
+    if not la or not lb:
+        return False
+    alla = {r.lstrip("*") for r in a.results}
+    allb = {r.lstrip("*") for r in b.results}
+    return not (la & allb) and not (lb & alla)
+
+
+def _same_lead(a: Signature, b: Signature, params: DedupParams) -> bool:
+    """Whether the two leads are mostly the same text (lead 5-gram MinHash Jaccard at or above
+    ``story_same_lead``). Two outlets' rewrites of one event never are."""
+    if not a.lead_mh or len(a.lead_mh) != len(b.lead_mh):
+        return False
+    return float(np.mean(_hv(a.lead_mh) == _hv(b.lead_mh))) >= params.story_same_lead
+
+
 def verify_pair(
     a: Signature,
     b: Signature,
@@ -905,20 +1042,29 @@ def verify_pair(
         jac, cont, shared, sampled = _sketch_overlap(a, b, boiler, masks)
         if jac >= params.near_jaccard or (cont >= params.near_containment and shared >= params.near_min_shared):
             short, long_ = (a, b) if a.words <= b.words else (b, a)
-            return (
-                "near",
-                round(max(jac, cont), 4),
-                f"5-gram jaccard {jac:.2f}; containment {cont:.2f} of {short.doc_id} "
-                f"({short.words} words) in {long_.doc_id} ({long_.words} words), "
-                f"{shared}/{sampled} sampled 5-grams shared",
-            )
+            lead = "" if max(jac, cont) >= params.near_lead_below else _lead_found(a, b, params)
+            if lead is not None:
+                return (
+                    "near",
+                    round(max(jac, cont), 4),
+                    f"5-gram jaccard {jac:.2f}; containment {cont:.2f} of {short.doc_id} "
+                    f"({short.words} words) in {long_.doc_id} ({long_.words} words), "
+                    f"{shared}/{sampled} sampled 5-grams shared{lead}",
+                )
     if weights is None:
         weights = _Weights([a, b])
+    if params.story_results_differ and _results_differ(a, b):
+        return None  # two matches of the same teams or tournament, not one event told twice
     score, info = _story_score(a, b, weights)
+    same_lead = _same_lead(a, b, params)
+    if same_lead:
+        # the two leads are the same text but the bodies are not copies: what they share
+        # there is page chrome or a template intro, and its words say nothing of the event
+        score = max(0.0, score - info["event"] * EVENT_SHARE * 2)
     if (
         score >= params.story_score
         and info["specific"] >= params.story_min_features
-        and info["event"] >= params.story_min_event
+        and (same_lead or info["event"] >= params.story_min_event)
         and info["shared_w"] >= params.story_min_weight
     ):
         parts = []
@@ -932,8 +1078,9 @@ def verify_pair(
             parts.append("sources: " + ", ".join(info["sources"]))
         if info["terms"]:
             parts.append("lead words: " + ", ".join(info["terms"]))
+        lead_note = "not counted: the same lead text" if same_lead else f"{info['event']:.2f}"
         return "story", round(score, 4), (
-            f"story score {score:.2f} (names/numbers {info['entity_score']:.2f}, lead words {info['event']:.2f}); shared "
+            f"story score {score:.2f} (names/numbers {info['entity_score']:.2f}, lead words {lead_note}); shared "
             + "; ".join(parts)
         )
     return None

@@ -295,3 +295,70 @@ def test_many_exact_copies_one_kept(n_copies):
     d = deduplicate([sig(f"c{i}", body) for i in range(n_copies)])
     assert len(d) == n_copies - 1
     assert {x.duplicate_of for x in d} == {"c0"}
+
+
+# --------------------------------------------------------------------------- listings
+
+
+def test_listings_are_cut_from_story_features():
+    from cleaners.dedup import _prose, _strip_listings
+
+    nav = ("Home UK Business Audio Gazette Weekly Help Quiz Talk Search The Gazette World "
+           "America Arts Special Reports Podcasts News Guide")
+    prose = ("Harbour officials said on Tuesday that the Marlow Bridge will close for eighteen "
+             "months after inspectors found corrosion in its steel cables.")
+    pieces = _strip_listings(nav + " " + prose)
+    assert all("Podcasts" not in p for p in pieces)
+    assert any("inspectors found corrosion" in p for p in pieces)
+    # a footer made of short capitalised runs between separators is a listing too
+    footer = "Copyright 2008 Elverin Newspapers Limited | Privacy Statement | Terms and Conditions | Trade Mark Notice"
+    assert "Privacy" not in _prose(prose + "\n" + footer + " " + footer, 12)
+    # running text naming many people and teams stays
+    sport = ("Allen Ferrow and Marcus Dalby led the Elverin Herons past Golden Harbour on Saturday, "
+             "and the coach said the win was the best of the season.")
+    assert _strip_listings(sport) == [sport]
+
+
+def test_shared_menu_does_not_make_two_events_one_story():
+    nav = ("Home UK Business Audio Gazette Weekly Help Quiz Talk Search The Gazette World America "
+           "Arts Special Reports Podcasts News Guide Jobs Dating Offers Gazette Unlimited Archive")
+    a = nav + " " + STORY_A.replace("\n\n", " ")
+    c = nav + " " + STORY_OTHER.replace("\n\n", " ")
+    assert deduplicate([sig("a", a), sig("c", c)]) == []
+
+
+# --------------------------------------------------------------------------- match results
+
+MATCH_A = """Kestrel City beat the Harbour Rovers 3-1 at Elm Park on Saturday, with Tomasz Wendell scoring twice before half-time in front of 18,400 fans.
+
+Rovers pulled one back through Aidan Morrow, but Wendell set up a third for Piet Osei in the closing minutes as Kestrel City moved up to fourth.
+
+"We played with patience," said Kestrel City coach Maren Dahl, whose side has now won three in a row. Harbour Rovers coach Lars Brenner said his team had been "second to every ball"."""
+
+MATCH_B = """Harbour Rovers took revenge on Kestrel City with a 2-0 win at Harbour Road on Wednesday, four days after losing to the same side at Elm Park.
+
+Aidan Morrow headed the opener from a corner and Lars Brenner's side doubled the lead after the break. Tomasz Wendell, who scored twice on Saturday, hit the post for Kestrel City.
+
+Kestrel City coach Maren Dahl said her players were tired. Piet Osei was left on the bench and 18,400 fans will be back at Elm Park for the next home game."""
+
+MATCH_A2 = """Tomasz Wendell scored twice as Kestrel City saw off the Harbour Rovers 3-1 at Elm Park on Saturday in front of 18,400 supporters.
+
+Aidan Morrow replied for Rovers before Piet Osei sealed it late on, set up by Wendell, lifting Kestrel City to fourth.
+
+Kestrel City coach Maren Dahl praised her side's patience. "Second to every ball," was the verdict of Rovers coach Lars Brenner."""
+
+
+def test_match_results_are_signed_and_normalised():
+    from cleaners.dedup import _results
+
+    r = _results("Holt wins", "Ana Holt won 6-3, 7-6 (7-4) and the Hawks lost 98-104 on a 2021-22 tour.", 60)
+    assert "*6-3,7-6" in r and "*104-98" in r
+    assert not any("2021" in x for x in r)  # a season is not a score
+
+
+def test_two_matches_of_the_same_teams_are_not_one_story():
+    d = deduplicate([sig("a", MATCH_A), sig("b", MATCH_B), sig("x", filler(3)), sig("y", filler(4))])
+    assert d == []
+    # two reports of the same match stay one story
+    d = deduplicate([sig("a", MATCH_A), sig("a2", MATCH_A2), sig("x", filler(3)), sig("y", filler(4))])
+    assert len(d) == 1 and d[0].kind == "story"

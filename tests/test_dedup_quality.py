@@ -34,13 +34,32 @@ def test_l3s_story_pairs_found(l3s_truth):
 
 
 def test_l3s_hard_negatives_rarely_joined(l3s_truth):
-    # target 0.05; the level reached with the current features is guarded here
-    assert l3s_truth["hard_neg_joined"] <= 0.13
+    # target 0.05 (at most 1 of 32); the level reached (2 of 32: two steps of one hostage
+    # saga, a game preview against the previous game's report) is guarded here
+    assert l3s_truth["hard_neg_joined"] <= 0.07
 
 
 def test_l3s_joined_pairs_mostly_labelled_true(l3s_truth):
     # of the joined pairs that the labels cover, most are true duplicates
-    assert l3s_truth["precision_on_labelled"] >= 0.8
+    assert l3s_truth["precision_on_labelled"] >= 0.9
+
+
+@pytest.fixture(scope="module")
+def l3s_cleaned():
+    return bench.l3s_figures("cleaned")
+
+
+def test_l3s_cleaned_dumps_copies_found_and_negatives_rare(l3s_cleaned):
+    # what a run on dump/ gives: the dumps through the real cleaner
+    assert l3s_cleaned["copy_found"] >= 0.95, l3s_cleaned
+    assert l3s_cleaned["hard_neg_joined"] <= 0.1, l3s_cleaned
+
+
+def test_l3s_cleaned_dumps_story_pairs(l3s_cleaned):
+    # target 0.7; 4 of the 16 labelled story pairs have a page whose dump is empty or holds no
+    # body (rejected by the cleaner), so 0.75 is the most a run on dump/ can reach today.
+    # The level reached is guarded here.
+    assert l3s_cleaned["story_found"] >= 0.37, l3s_cleaned
 
 
 def test_l3s_raw_dumps_still_find_most_copies():
@@ -59,3 +78,21 @@ def test_planted_corpus_copies_found(planted_clean):
 
 def test_planted_corpus_copy_decisions_precise(planted_clean):
     assert planted_clean["copy_decision_precision"] >= 0.99, planted_clean
+
+
+def test_planted_corpus_pairs_precise(planted_clean):
+    assert planted_clean["precision"] >= 0.99, planted_clean
+
+
+@pytest.fixture(scope="module")
+def planted_through_cleaner():
+    return bench.planted_figures(2000, raw=False, seed=5, cleaned=True)
+
+
+def test_planted_corpus_through_the_cleaner(planted_through_cleaner):
+    # the generator wraps bodies in template chrome of other pages: where the cleaner keeps
+    # it, unrelated pages share it, which must not make them copies or one story
+    fig = planted_through_cleaner
+    assert fig["precision"] >= 0.99, fig
+    assert fig["recall"] >= 0.98, fig
+    assert fig["copy_decision_precision"] >= 0.99, fig
