@@ -1037,6 +1037,17 @@ def _page_title(sm: dict, fallback: str | None) -> str | None:
     return _norm(fallback) if fallback else None
 
 
+def _extensive_date(tree: HtmlElement, url: str | None) -> str | None:
+    """htmldate's extensive search over the page text (the last resort: it is slow)."""
+    from htmldate import find_date
+    from trafilatura.settings import set_date_params
+
+    try:
+        return iso_date(find_date(tree, **set_date_params(True), url=url))
+    except Exception:  # best effort, as for the rest of the metadata
+        return None
+
+
 def _raw_form(names: list[str], raw: list[str] | None) -> list[str]:
     """`names` as the page wrote them: trafilatura drops dots and underscores ("Z B Steele");
     a <meta> author with the same letters gives back "Z.B. Steele"."""
@@ -1052,7 +1063,9 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
     from trafilatura.metadata import extract_metadata
 
     try:
-        doc = extract_metadata(tree, default_url=url)
+        # htmldate's extensive search (free text, dateparser) is slow: run only when nothing else
+        # gives a date (below)
+        doc = extract_metadata(tree, default_url=url, extensive=False)
     except Exception:  # metadata is best effort; a faulty page must still give its body
         doc = None
     if doc is None:
@@ -1066,7 +1079,7 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
         authors = shown
     if not authors:
         authors = dom_authors(tree) or text_byline_authors(tree)
-    published = pick_date(h1, sm, iso_date(doc.date))
+    published = pick_date(h1, sm, iso_date(doc.date)) or _extensive_date(tree, doc.url or url)
     md = Metadata(
         title=pick_title(tree, _page_title(sm, doc.title), doc.sitename, sm.get("headline")),
         authors=authors,
