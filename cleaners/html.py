@@ -396,6 +396,9 @@ def preclean(tree: HtmlElement, removed: list[Removed], stats: dict | None = Non
     total_long = sum(long_p.values())
     if stats is not None:
         stats["long_paragraph_chars"] = total_long
+        stats["long_paragraph_chars_in_tables"] = sum(
+            n for p, n in long_p.items() if any(a.tag == "table" for a in p.iterancestors())
+        )
     chosen: list[tuple[HtmlElement, str]] = []
     stack: list[HtmlElement] = [tree]
     while stack:
@@ -1093,14 +1096,25 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
 # --------------------------------------------------------------------------- extraction
 
 
-def _trafilatura_blocks(tree: HtmlElement, url: str | None) -> list[str]:
+# tables are kept (data tables are part of an article) unless more than this share of the page's
+# long paragraphs sits inside tables: then the tables lay out the page rather than hold data
+_LAYOUT_TABLE_SHARE = 0.3
+
+
+def keep_tables(stats: dict) -> bool:
+    """Whether the page's tables are content (see `_LAYOUT_TABLE_SHARE`), from `preclean` stats."""
+    total = stats.get("long_paragraph_chars") or 0
+    return stats.get("long_paragraph_chars_in_tables", 0) <= _LAYOUT_TABLE_SHARE * total
+
+
+def _trafilatura_blocks(tree: HtmlElement, url: str | None, tables: bool = False) -> list[str]:
     from trafilatura import bare_extraction
 
     doc = bare_extraction(
         tree,
         url=url,
         include_comments=False,
-        include_tables=False,
+        include_tables=tables,
         favor_precision=False,
         with_metadata=False,
     )
@@ -1134,7 +1148,8 @@ def main_container(long_p: dict[HtmlElement, int]) -> HtmlElement | None:
     return best
 
 
-def _rescue(tree: HtmlElement, blocks: list[str], url: str | None, bound: int | None = None) -> list[str]:
+def _rescue(tree: HtmlElement, blocks: list[str], url: str | None, bound: int | None = None,
+            tables: bool = False) -> list[str]:
     """When trafilatura kept only a small part of the page's prose (it settled on one section of
     a long page), extract again from the element that holds most of the long paragraphs.
 
@@ -1153,7 +1168,7 @@ def _rescue(tree: HtmlElement, blocks: list[str], url: str | None, bound: int | 
     doc = lxml.html.Element("html")
     body = etree.SubElement(doc, "body")
     body.append(copy(container))
-    again = _trafilatura_blocks(doc, url)
+    again = _trafilatura_blocks(doc, url, tables)
     got_again = sum(len(b) for b in again)
     if got_again < _RESCUE_SHARE * total and _article_like(container):
         simple = simple_blocks(container)
@@ -1199,7 +1214,8 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     link_texts = off_page_link_texts(tree)
     stats: dict = {}
     preclean(tree, removed, stats)
-    blocks = _rescue(tree, _trafilatura_blocks(tree, url), url, stats.get("long_paragraph_chars"))
+    tables = keep_tables(stats)
+    blocks = _rescue(tree, _trafilatura_blocks(tree, url, tables), url, stats.get("long_paragraph_chars"), tables)
     if not blocks and tree_depth(tree) >= LIBXML_MAX_DEPTH:
         raise RejectError("html_too_deep", f"nesting reaches the parser limit of {LIBXML_MAX_DEPTH} levels")
     if metadata.title:
