@@ -1206,6 +1206,54 @@ def simple_blocks(container: HtmlElement) -> list[str]:
     return out
 
 
+_GAP_TAGS = ("p", "li", "blockquote")
+# a dropped element is put back only when kept blocks this close surround it (elements apart)
+_GAP_MAX = 12
+
+
+def fill_gaps(tree: HtmlElement, blocks: list[str], link_texts: set[str]) -> list[str]:
+    """Put back paragraph-like elements that the extractor dropped although the body blocks
+    right before and after them were kept (list items of a listicle, a short paragraph between
+    two long ones). Elements that are links to other pages stay out; so does anything outside
+    the stretch of the page that the body covers."""
+    if len(blocks) < 2:
+        return blocks
+    index: dict[str, int] = {}
+    for i, b in enumerate(blocks):
+        index.setdefault(_key(b.lstrip("-*• ")), i)
+    elems: list[tuple[str, str, int | None]] = []
+    for el in tree.iter(*_GAP_TAGS):
+        if any(True for d in el.iter(*_GAP_TAGS) if d is not el):
+            continue
+        text = visible_text(el)
+        if not text:
+            continue
+        k = _key(text)
+        elems.append((text if el.tag != "li" else "- " + text, k, index.get(k)))
+    matched = [j for j, (_, _, bi) in enumerate(elems) if bi is not None]
+    if len(matched) < 2:
+        return blocks
+    inserts: dict[int, list[str]] = {}
+    for a, b in zip(matched, matched[1:]):
+        gap = elems[a + 1:b]
+        if not gap or len(gap) > _GAP_MAX:
+            continue
+        ia, ib = elems[a][2], elems[b][2]
+        if ib != ia + 1:
+            continue  # the blocks are not neighbours in the output
+        for text, k, _ in gap:
+            if not k or k in link_texts or k in index:
+                continue
+            inserts.setdefault(ia, []).append(text)
+    if not inserts:
+        return blocks
+    out: list[str] = []
+    for i, b in enumerate(blocks):
+        out.append(b)
+        out.extend(inserts.get(i, ()))
+    return out
+
+
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     """Extract the article body (as blocks, headline excluded), its metadata and the removals."""
     tree = parse_html(html)
@@ -1216,6 +1264,7 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     preclean(tree, removed, stats)
     tables = keep_tables(stats)
     blocks = _rescue(tree, _trafilatura_blocks(tree, url, tables), url, stats.get("long_paragraph_chars"), tables)
+    blocks = fill_gaps(tree, blocks, link_texts)
     if not blocks and tree_depth(tree) >= LIBXML_MAX_DEPTH:
         raise RejectError("html_too_deep", f"nesting reaches the parser limit of {LIBXML_MAX_DEPTH} levels")
     if metadata.title:
