@@ -399,6 +399,7 @@ def preclean(tree: HtmlElement, removed: list[Removed], stats: dict | None = Non
         stats["long_paragraph_chars_in_tables"] = sum(
             n for p, n in long_p.items() if any(a.tag == "table" for a in p.iterancestors())
         )
+        stats["data_tables"] = sum(1 for t in tree.iter("table") if is_data_table(t))
     chosen: list[tuple[HtmlElement, str]] = []
     stack: list[HtmlElement] = [tree]
     while stack:
@@ -1101,8 +1102,33 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
 _LAYOUT_TABLE_SHARE = 0.3
 
 
+_DATA_ROWS = 3
+
+
+_DATA_LINK_DENSITY = 0.5
+
+
+def is_data_table(table: HtmlElement) -> bool:
+    """A table of data: header cells, or `_DATA_ROWS` rows or more of two cells or more; no
+    table nested inside (tables in tables lay out a page) and not mostly link text (a list of
+    headlines laid out as a table)."""
+    if table.find(".//table") is not None:
+        return False
+    text = visible_text(table)
+    if len(_norm("".join(_LINK_TEXT(table)))) > _DATA_LINK_DENSITY * len(text):
+        return False
+    if table.find(".//th") is not None:
+        return True
+    rows = [tr for tr in table.iter("tr")]
+    wide = sum(1 for tr in rows if sum(1 for c in tr if c.tag == "td") >= 2)
+    return wide >= _DATA_ROWS and wide >= 0.8 * len(rows)
+
+
 def keep_tables(stats: dict) -> bool:
-    """Whether the page's tables are content (see `_LAYOUT_TABLE_SHARE`), from `preclean` stats."""
+    """Whether the page's tables are content, from `preclean` stats: it has a data table
+    (`is_data_table`) and its prose does not sit inside tables (`_LAYOUT_TABLE_SHARE`)."""
+    if not stats.get("data_tables", 1):
+        return False
     total = stats.get("long_paragraph_chars") or 0
     return stats.get("long_paragraph_chars_in_tables", 0) <= _LAYOUT_TABLE_SHARE * total
 

@@ -559,9 +559,23 @@ def test_authors_keep_the_spelling_of_the_meta_tag():
 
 
 def test_keep_tables_unless_the_prose_sits_in_tables():
-    assert H.keep_tables({"long_paragraph_chars": 1000, "long_paragraph_chars_in_tables": 0})
-    assert H.keep_tables({"long_paragraph_chars": 0})
-    assert not H.keep_tables({"long_paragraph_chars": 1000, "long_paragraph_chars_in_tables": 800})
+    assert H.keep_tables({"long_paragraph_chars": 1000, "long_paragraph_chars_in_tables": 0, "data_tables": 1})
+    assert H.keep_tables({"long_paragraph_chars": 0, "data_tables": 2})
+    assert not H.keep_tables({"long_paragraph_chars": 1000, "long_paragraph_chars_in_tables": 800, "data_tables": 1})
+    assert not H.keep_tables({"long_paragraph_chars": 1000, "long_paragraph_chars_in_tables": 0, "data_tables": 0})
+
+
+def test_is_data_table():
+    header = el("<table><tr><th>Route</th><th>Fare</th></tr><tr><td>North</td><td>4</td></tr></table>")
+    assert H.is_data_table(header)
+    grid = el("<table>" + "<tr><td>North quay</td><td>4 euros</td></tr>" * 3 + "</table>")
+    assert H.is_data_table(grid)
+    box = el("<table><tr><td>One cell holding a box of text</td></tr></table>")
+    assert not H.is_data_table(box)
+    nested = el("<table><tr><td><table><tr><th>a</th></tr></table></td><td>b</td></tr></table>")
+    assert not H.is_data_table(nested)
+    links = el("<table>" + "<tr><td><a href='/x'>Other harbour story headline</a></td><td>2 May</td></tr>" * 4 + "</table>")
+    assert not H.is_data_table(links)
 
 
 def test_data_table_is_kept_and_layout_table_page_still_extracts():
