@@ -1041,6 +1041,44 @@ def _page_title(sm: dict, fallback: str | None) -> str | None:
     return _norm(fallback) if fallback else None
 
 
+def page_metadata(tree: HtmlElement, url: str | None):
+    """trafilatura's `extract_metadata` without the parts this path does not use (categories,
+    tags, licence: two slow scans of the page) and with htmldate's quick search only (its
+    extensive search runs when nothing else gives a date, see `_extensive_date`)."""
+    from trafilatura import metadata as tm
+
+    doc = tm.examine_meta(tree)
+    if doc.author and " " not in doc.author:
+        doc.author = None
+    try:
+        doc = tm.extract_meta_json(tree, doc)
+    except Exception:  # trafilatura's own guard: bugs in its JSON-LD reader
+        pass
+    if not doc.title:
+        doc.title = tm.extract_title(tree)
+    if not doc.author:
+        doc.author = tm.extract_author(tree)
+    if not doc.url:
+        doc.url = tm.extract_url(tree, url)
+    if doc.url:
+        doc.hostname = tm.extract_domain(doc.url, fast=True)
+    date_config = tm.set_date_params(False)
+    date_config["url"] = doc.url
+    doc.date = tm.find_date(tree, **date_config)
+    if not doc.sitename:
+        doc.sitename = tm.extract_sitename(tree)
+    if doc.sitename:
+        doc.sitename = doc.sitename.lstrip("@")
+        if doc.sitename and "." not in doc.sitename and not doc.sitename[0].isupper():
+            doc.sitename = doc.sitename.title()
+    elif doc.url:
+        m = tm.META_URL.match(doc.url)
+        if m:
+            doc.sitename = m[1]
+    doc.clean_and_trim()
+    return doc
+
+
 def _extensive_date(tree: HtmlElement, url: str | None) -> str | None:
     """htmldate's extensive search over the page text (the last resort: it is slow)."""
     from htmldate import find_date
@@ -1064,12 +1102,8 @@ def _raw_form(names: list[str], raw: list[str] | None) -> list[str]:
 
 def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | None]:
     """Metadata from the raw tree; also returns the page description (subtitle candidate)."""
-    from trafilatura.metadata import extract_metadata
-
     try:
-        # htmldate's extensive search (free text, dateparser) is slow: run only when nothing else
-        # gives a date (below)
-        doc = extract_metadata(tree, default_url=url, extensive=False)
+        doc = page_metadata(tree, url)
     except Exception:  # metadata is best effort; a faulty page must still give its body
         doc = None
     if doc is None:
