@@ -25,6 +25,7 @@ Pipeline (the page is parsed once):
 """
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from copy import copy
@@ -395,6 +396,10 @@ def preclean(tree: HtmlElement, removed: list[Removed], stats: dict | None = Non
     total_long = sum(long_p.values())
     if stats is not None:
         stats["long_paragraph_chars"] = total_long
+        stats["long_paragraph_chars_in_tables"] = sum(
+            n for p, n in long_p.items() if any(a.tag == "table" for a in p.iterancestors())
+        )
+        stats["data_tables"] = sum(1 for t in tree.iter("table") if is_data_table(t))
     chosen: list[tuple[HtmlElement, str]] = []
     stack: list[HtmlElement] = [tree]
     while stack:
@@ -614,27 +619,58 @@ def strip_site_from_title(title: str, site_name: str | None) -> str:
     return " - ".join(parts) if len(parts) > 1 else parts[0]
 
 
-def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None) -> str | None:
-    """The headline: the page's h1 when it agrees with the <title>/og:title, else that title
-    without its site-name part."""
-    candidates = []
+# a lone h1 of this many words is the visible headline even when the <title> says otherwise
+_H1_HEADLINE_WORDS = (5, 25)
+
+
+def _h1_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
+    """Texts of the page's first h1 elements, each with whether it is a link (a logo or a
+    teaser rather than the page's own headline)."""
+    out: list[tuple[str, bool]] = []
     for h in tree.iter("h1"):
         t = _norm(h.text_content())
-        if 3 <= len(t) <= 300:
-            candidates.append(t)
-        if len(candidates) >= 5:
+        if 3 <= len(t) <= 300 and "{{" not in t:
+            linked = h.find(".//a") is not None or any(a.tag == "a" for a in h.iterancestors())
+            out.append((t, linked))
+        if len(out) >= 5:
             break
+    return out
+
+
+def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
+               headline: str | None = None) -> str | None:
+    """The headline, from the page's h1 elements, its <title>/og:title (`page_title`) and the
+    JSON-LD `headline`:
+
+    - an h1 that agrees with the page title (most of its words shared either way) or that the
+      JSON-LD headline names exactly;
+    - else the page's only h1 when it reads as a headline (`_H1_HEADLINE_WORDS` words, not a
+      link): the visible headline, where the <title> is often an SEO variant of it;
+    - else the page title without its site-name part.
+    """
+    site = _key(site_name or "")
+    candidates = [(t, linked) for t, linked in _h1_candidates(tree) if not (site and _key(t) == site)]
     if page_title:
         stripped = strip_site_from_title(page_title, site_name) or page_title
-        site = _key(site_name or "")
-        for t in candidates:
-            if site and _key(t) == site:
-                continue  # the site's logo in an h1
-            if _overlap(t, stripped) >= 0.6 or _overlap(stripped, t) >= 0.6:
+        best, best_score = None, 0.0
+        for t, _ in candidates:
+            a, b = _overlap(t, stripped), _overlap(stripped, t)
+            if (a >= 0.6 or b >= 0.6) and a + b > best_score:
+                best, best_score = t, a + b
+        if best is not None:
+            return best
+        hkey = _key(headline or "")
+        for t, _ in candidates:
+            if hkey and _key(t) == hkey:
+                return t
+        if len(candidates) == 1:
+            t, linked = candidates[0]
+            lo, hi = _H1_HEADLINE_WORDS
+            if not linked and lo <= len(t.split()) <= hi:
                 return t
         return stripped
     if len(candidates) == 1:
-        return candidates[0]
+        return candidates[0][0]
     return None
 
 
@@ -754,13 +790,21 @@ def structured_metadata(tree: HtmlElement) -> dict[str, object]:
             d = iso_date(obj["datePublished"])
             if d:
                 out["published"] = d
+        if "modified" not in out and isinstance(obj.get("dateModified"), str):
+            d = iso_date(obj["dateModified"])
+            if d:
+                out["modified"] = d
         if "authors" not in out and obj.get("author"):
             names = [n for n in _ld_names(obj["author"]) if n.strip()]
             if names:
                 out["authors"] = names
         if "headline" not in out and isinstance(obj.get("headline"), str):
-            out["headline"] = _norm(obj["headline"])
+            out["headline"] = _norm(html_lib.unescape(obj["headline"]))
     head = tree.find("head")
+    if head is not None:
+        t = head.find("title")
+        if t is not None:
+            out["html_title"] = _norm(t.text_content())
     metas = head.iter("meta") if head is not None else tree.iter("meta")
     for m in metas:
         key = (m.get("property") or m.get("name") or m.get("itemprop") or "").lower()
@@ -773,6 +817,13 @@ def structured_metadata(tree: HtmlElement) -> dict[str, object]:
             d = iso_date(content)
             if d:
                 out["meta_published"] = d
+        elif key in ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified") \
+                and "meta_modified" not in out:
+            d = iso_date(content)
+            if d:
+                out["meta_modified"] = d
+        elif key in ("og:title", "twitter:title"):
+            out.setdefault(key, _norm(content))
         elif key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author") \
                 and "meta_authors" not in out and "://" not in content:
             out["meta_authors"] = [content]
@@ -805,23 +856,270 @@ def _vote_date(candidates: list) -> str | None:
     return found[0] if found else None
 
 
-def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | None]:
-    """Metadata from the raw tree; also returns the page description (subtitle candidate)."""
-    from trafilatura.metadata import extract_metadata
+_SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def _texts_in(el: HtmlElement):
+    """(text, owning element) pairs inside `el` in document order, script/style skipped; the
+    tail of `el` itself is not included."""
+    stack: list[tuple[HtmlElement, bool]] = [(el, False)]
+    while stack:
+        e, done = stack.pop()
+        if done:
+            if e is not el and e.tail:
+                yield e.tail, e.getparent()
+            continue
+        if not isinstance(e.tag, str) or e.tag in _SKIP_TEXT_TAGS:
+            if e is not el and e.tail:
+                yield e.tail, e.getparent()
+            continue
+        if e.text:
+            yield e.text, e
+        stack.append((e, True))
+        stack.extend((c, False) for c in reversed(e))
+
+
+def following_texts(el: HtmlElement):
+    """The text after `el` in document order, lazily (callers stop early)."""
+    if el.tail:
+        yield el.tail, el.getparent()
+    node = el
+    while node is not None:
+        for sib in node.itersiblings():
+            yield from _texts_in(sib)
+            if sib.tail:
+                yield sib.tail, sib.getparent()
+        parent = node.getparent()
+        if parent is None:
+            break
+        if parent.tail:
+            yield parent.tail, parent.getparent()
+        node = parent
+
+
+def preceding_texts(el: HtmlElement):
+    """The text before `el`, nearest first, lazily."""
+    node = el
+    while node is not None:
+        for sib in node.itersiblings(preceding=True):
+            if sib.tail:
+                yield sib.tail
+            for text, _ in reversed(list(_texts_in(sib))):
+                yield text
+        parent = node.getparent()
+        if parent is None:
+            break
+        if parent.text and parent.tag not in _SKIP_TEXT_TAGS:
+            yield parent.text
+        node = parent
+
+
+def headline_element(tree: HtmlElement) -> HtmlElement | None:
+    """The first h1 with a headline's worth of text (10 characters or more)."""
+    for h in tree.iter("h1"):
+        if len(_norm(h.text_content())) >= 10:
+            return h
+    return None
+
+
+# how far from the headline a date still belongs to it (characters of text)
+_DATE_AFTER_CHARS = 800
+_DATE_BEFORE_CHARS = 300
+
+
+def visible_date(h1: HtmlElement | None) -> str | None:
+    """The date shown next to the headline `h1`: the first date (a ``<time datetime>`` or a date
+    written out) in the text that follows it, else the nearest one just above it."""
+    from cleaners.metadata import find_date
+
+    if h1 is None:
+        return None
+    chars = 0
+    for text, owner in following_texts(h1):
+        if owner is not None and owner.tag == "time" and owner.get("datetime"):
+            d = iso_date(owner.get("datetime"))
+            if d:
+                return d
+        if any(ch.isdigit() for ch in text):
+            d, _ = find_date(text)
+            if d:
+                return d
+        chars += len(text.strip())
+        if chars > _DATE_AFTER_CHARS:
+            break
+    chars = 0
+    for text in preceding_texts(h1):
+        if any(ch.isdigit() for ch in text):
+            d, _ = find_date(text)
+            if d:
+                return d
+        chars += len(text.strip())
+        if chars > _DATE_BEFORE_CHARS:
+            break
+    return None
+
+
+_BYLINE_LABEL = re.compile(r"^(?:(?:written|posted|reported|words|story|article)\s+)?by\s*:?$|^authors?\s*:?$", re.I)
+_BY_PREFIX = re.compile(r"^by\s*:?\s+", re.I)
+_BYLINE_PARTS = re.compile(r"\s+[|·•]\s+")
+_DATE_LABEL = re.compile(r"\b(?:updated|published|posted|min read)\b", re.I)
+_BYLINE_ZONE_CHARS = 400
+_PROSE_WORDS = 20
+
+
+def headline_byline(h1: HtmlElement | None) -> tuple[list[str], bool]:
+    """Authors named in the byline under the headline `h1`, and whether a label said so.
+
+    The zone is the short texts after the headline, up to the first sentence of prose. A label
+    ("By", "Written by:", "Author:") followed by names, or a "By Jane Doe" text, is a labelled
+    byline; a lone person's name next to a date ("Jane Doe | Senior Writer | May 2, 2025") is
+    an unlabelled one.
+    """
+    from cleaners.metadata import authors_from_byline, find_date, looks_like_name
+
+    if h1 is None:
+        return [], False
+    texts: list[str] = []
+    chars = 0
+    for text, _ in following_texts(h1):
+        t = _norm(text)
+        if not t:
+            continue
+        if t.count(" ") + 1 >= _PROSE_WORDS:
+            break
+        texts.append(t)
+        chars += len(t)
+        if chars > _BYLINE_ZONE_CHARS:
+            break
+    for i, t in enumerate(texts):
+        if _BYLINE_LABEL.match(t) and i + 1 < len(texts):
+            nxt = texts[i + 1]
+            names = authors_from_byline("By " + nxt)
+            if names:
+                return names, True
+            words = nxt.split()
+            if 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and not find_date(nxt)[0]:
+                return [nxt], True
+        m = _BY_PREFIX.match(t)
+        if m:
+            names = authors_from_byline("By " + t[m.end():])
+            if names:
+                return names, True
+
+    def dated(x: str) -> bool:
+        return bool(_DATE_LABEL.search(x)) or bool(find_date(x)[0])
+
+    for i, t in enumerate(texts[:8]):
+        parts = _BYLINE_PARTS.split(t)
+        if looks_like_name(parts[0]) and not find_date(parts[0])[0]:
+            around = parts[1:] + texts[max(0, i - 2):i] + texts[i + 1:i + 3]
+            if any(dated(x) for x in around):
+                return [parts[0]], False
+    return [], False
+
+
+def pick_date(h1: HtmlElement | None, sm: dict, extracted: str | None) -> str | None:
+    """The publication date. The structured dates vote (JSON-LD, <meta>, then `extracted`, the
+    date trafilatura found); the date shown next to the headline overrides them when the page's
+    metadata knows it too (as its publication or modification date) or when the metadata
+    declares no publication date at all: it is the date the reader is given."""
+    voted = _vote_date([sm.get("published"), sm.get("meta_published"), extracted])
+    shown = visible_date(h1)
+    if shown and shown != voted:
+        known = {sm.get("published"), sm.get("meta_published"), sm.get("modified"), sm.get("meta_modified"), extracted}
+        if shown in known or not (sm.get("published") or sm.get("meta_published")):
+            return shown
+    return voted
+
+
+def _page_title(sm: dict, fallback: str | None) -> str | None:
+    """The title the page declares for itself: og:title, else <title>, else trafilatura's pick
+    (which may already be an h1: `pick_title` weighs the h1 elements itself)."""
+    for key in ("og:title", "html_title"):
+        if sm.get(key):
+            return sm[key]
+    return _norm(fallback) if fallback else None
+
+
+def page_metadata(tree: HtmlElement, url: str | None):
+    """trafilatura's `extract_metadata` without the parts this path does not use (categories,
+    tags, licence: two slow scans of the page) and with htmldate's quick search only (its
+    extensive search runs when nothing else gives a date, see `_extensive_date`)."""
+    from trafilatura import metadata as tm
+
+    doc = tm.examine_meta(tree)
+    if doc.author and " " not in doc.author:
+        doc.author = None
+    try:
+        doc = tm.extract_meta_json(tree, doc)
+    except Exception:  # trafilatura's own guard: bugs in its JSON-LD reader
+        pass
+    if not doc.title:
+        doc.title = tm.extract_title(tree)
+    if not doc.author:
+        doc.author = tm.extract_author(tree)
+    if not doc.url:
+        doc.url = tm.extract_url(tree, url)
+    if doc.url:
+        doc.hostname = tm.extract_domain(doc.url, fast=True)
+    date_config = tm.set_date_params(False)
+    date_config["url"] = doc.url
+    doc.date = tm.find_date(tree, **date_config)
+    if not doc.sitename:
+        doc.sitename = tm.extract_sitename(tree)
+    if doc.sitename:
+        doc.sitename = doc.sitename.lstrip("@")
+        if doc.sitename and "." not in doc.sitename and not doc.sitename[0].isupper():
+            doc.sitename = doc.sitename.title()
+    elif doc.url:
+        m = tm.META_URL.match(doc.url)
+        if m:
+            doc.sitename = m[1]
+    doc.clean_and_trim()
+    return doc
+
+
+def _extensive_date(tree: HtmlElement, url: str | None) -> str | None:
+    """htmldate's extensive search over the page text (the last resort: it is slow)."""
+    from htmldate import find_date
+    from trafilatura.settings import set_date_params
 
     try:
-        doc = extract_metadata(tree, default_url=url)
+        return iso_date(find_date(tree, **set_date_params(True), url=url))
+    except Exception:  # best effort, as for the rest of the metadata
+        return None
+
+
+def _raw_form(names: list[str], raw: list[str] | None) -> list[str]:
+    """`names` as the page wrote them: trafilatura drops dots and underscores ("Z B Steele");
+    a <meta> author with the same letters gives back "Z.B. Steele"."""
+    if not names or not raw:
+        return names
+    kw = lambda x: "".join(ch for ch in x.lower() if ch.isalnum())  # noqa: E731
+    by_key = {kw(r): r.strip() for r in raw}
+    return [by_key.get(kw(n), n) for n in names]
+
+
+def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | None]:
+    """Metadata from the raw tree; also returns the page description (subtitle candidate)."""
+    try:
+        doc = page_metadata(tree, url)
     except Exception:  # metadata is best effort; a faulty page must still give its body
         doc = None
     if doc is None:
         return Metadata(url=url), None
     sm = structured_metadata(tree)
-    authors = clean_author_names(sm.get("authors") or split_authors(doc.author) or sm.get("meta_authors") or [])
+    h1 = headline_element(tree)
+    authors = clean_author_names(sm.get("authors") or _raw_form(split_authors(doc.author), sm.get("meta_authors"))
+                                 or sm.get("meta_authors") or [])
+    shown, labelled = headline_byline(h1)
+    if shown and (labelled or not authors):
+        authors = shown
     if not authors:
         authors = dom_authors(tree) or text_byline_authors(tree)
-    published = _vote_date([sm.get("published"), sm.get("meta_published"), iso_date(doc.date)])
+    published = pick_date(h1, sm, iso_date(doc.date)) or _extensive_date(tree, doc.url or url)
     md = Metadata(
-        title=pick_title(tree, _norm(doc.title) if doc.title else None, doc.sitename),
+        title=pick_title(tree, _page_title(sm, doc.title), doc.sitename, sm.get("headline")),
         authors=authors,
         published=published,
         site_name=_norm(doc.sitename) if doc.sitename else None,
@@ -833,14 +1131,50 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
 # --------------------------------------------------------------------------- extraction
 
 
-def _trafilatura_blocks(tree: HtmlElement, url: str | None) -> list[str]:
+# tables are kept (data tables are part of an article) unless more than this share of the page's
+# long paragraphs sits inside tables: then the tables lay out the page rather than hold data
+_LAYOUT_TABLE_SHARE = 0.3
+
+
+_DATA_ROWS = 3
+
+
+_DATA_LINK_DENSITY = 0.5
+
+
+def is_data_table(table: HtmlElement) -> bool:
+    """A table of data: header cells, or `_DATA_ROWS` rows or more of two cells or more; no
+    table nested inside (tables in tables lay out a page) and not mostly link text (a list of
+    headlines laid out as a table)."""
+    if table.find(".//table") is not None:
+        return False
+    text = visible_text(table)
+    if len(_norm("".join(_LINK_TEXT(table)))) > _DATA_LINK_DENSITY * len(text):
+        return False
+    if table.find(".//th") is not None:
+        return True
+    rows = [tr for tr in table.iter("tr")]
+    wide = sum(1 for tr in rows if sum(1 for c in tr if c.tag == "td") >= 2)
+    return wide >= _DATA_ROWS and wide >= 0.8 * len(rows)
+
+
+def keep_tables(stats: dict) -> bool:
+    """Whether the page's tables are content, from `preclean` stats: it has a data table
+    (`is_data_table`) and its prose does not sit inside tables (`_LAYOUT_TABLE_SHARE`)."""
+    if not stats.get("data_tables", 1):
+        return False
+    total = stats.get("long_paragraph_chars") or 0
+    return stats.get("long_paragraph_chars_in_tables", 0) <= _LAYOUT_TABLE_SHARE * total
+
+
+def _trafilatura_blocks(tree: HtmlElement, url: str | None, tables: bool = False) -> list[str]:
     from trafilatura import bare_extraction
 
     doc = bare_extraction(
         tree,
         url=url,
         include_comments=False,
-        include_tables=False,
+        include_tables=tables,
         favor_precision=False,
         with_metadata=False,
     )
@@ -874,7 +1208,8 @@ def main_container(long_p: dict[HtmlElement, int]) -> HtmlElement | None:
     return best
 
 
-def _rescue(tree: HtmlElement, blocks: list[str], url: str | None, bound: int | None = None) -> list[str]:
+def _rescue(tree: HtmlElement, blocks: list[str], url: str | None, bound: int | None = None,
+            tables: bool = False) -> list[str]:
     """When trafilatura kept only a small part of the page's prose (it settled on one section of
     a long page), extract again from the element that holds most of the long paragraphs.
 
@@ -893,7 +1228,7 @@ def _rescue(tree: HtmlElement, blocks: list[str], url: str | None, bound: int | 
     doc = lxml.html.Element("html")
     body = etree.SubElement(doc, "body")
     body.append(copy(container))
-    again = _trafilatura_blocks(doc, url)
+    again = _trafilatura_blocks(doc, url, tables)
     got_again = sum(len(b) for b in again)
     if got_again < _RESCUE_SHARE * total and _article_like(container):
         simple = simple_blocks(container)
@@ -931,6 +1266,54 @@ def simple_blocks(container: HtmlElement) -> list[str]:
     return out
 
 
+_GAP_TAGS = ("p", "li", "blockquote")
+# a dropped element is put back only when kept blocks this close surround it (elements apart)
+_GAP_MAX = 12
+
+
+def fill_gaps(tree: HtmlElement, blocks: list[str], link_texts: set[str]) -> list[str]:
+    """Put back paragraph-like elements that the extractor dropped although the body blocks
+    right before and after them were kept (list items of a listicle, a short paragraph between
+    two long ones). Elements that are links to other pages stay out; so does anything outside
+    the stretch of the page that the body covers."""
+    if len(blocks) < 2:
+        return blocks
+    index: dict[str, int] = {}
+    for i, b in enumerate(blocks):
+        index.setdefault(_key(b.lstrip("-*• ")), i)
+    elems: list[tuple[str, str, int | None]] = []
+    for el in tree.iter(*_GAP_TAGS):
+        if any(True for d in el.iter(*_GAP_TAGS) if d is not el):
+            continue
+        text = visible_text(el)
+        if not text:
+            continue
+        k = _key(text)
+        elems.append((text if el.tag != "li" else "- " + text, k, index.get(k)))
+    matched = [j for j, (_, _, bi) in enumerate(elems) if bi is not None]
+    if len(matched) < 2:
+        return blocks
+    inserts: dict[int, list[str]] = {}
+    for a, b in zip(matched, matched[1:]):
+        gap = elems[a + 1:b]
+        if not gap or len(gap) > _GAP_MAX:
+            continue
+        ia, ib = elems[a][2], elems[b][2]
+        if ib != ia + 1:
+            continue  # the blocks are not neighbours in the output
+        for text, k, _ in gap:
+            if not k or k in link_texts or k in index:
+                continue
+            inserts.setdefault(ia, []).append(text)
+    if not inserts:
+        return blocks
+    out: list[str] = []
+    for i, b in enumerate(blocks):
+        out.append(b)
+        out.extend(inserts.get(i, ()))
+    return out
+
+
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     """Extract the article body (as blocks, headline excluded), its metadata and the removals."""
     tree = parse_html(html)
@@ -939,7 +1322,9 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtract:
     link_texts = off_page_link_texts(tree)
     stats: dict = {}
     preclean(tree, removed, stats)
-    blocks = _rescue(tree, _trafilatura_blocks(tree, url), url, stats.get("long_paragraph_chars"))
+    tables = keep_tables(stats)
+    blocks = _rescue(tree, _trafilatura_blocks(tree, url, tables), url, stats.get("long_paragraph_chars"), tables)
+    blocks = fill_gaps(tree, blocks, link_texts)
     if not blocks and tree_depth(tree) >= LIBXML_MAX_DEPTH:
         raise RejectError("html_too_deep", f"nesting reaches the parser limit of {LIBXML_MAX_DEPTH} levels")
     if metadata.title:

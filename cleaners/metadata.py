@@ -386,3 +386,39 @@ def site_from_copyright(line: str) -> str | None:
     if site.isupper() and " " not in site and len(site) > 5:  # "CAMELS": a shouted word, not a name
         return None
     return site
+
+
+# --- headlines in page dumps ----------------------------------------------------------------
+
+_BYLINE_START = re.compile(r"(?i)^(?:by\s|written by|posted|published|updated|last updated|reviewed by)|\bmin(?:ute)?s? read\b")
+
+
+def byline_like(line: str) -> bool:
+    """A line of the header block under a headline: "By ...", "Updated ...", "5 min read", a
+    short line carrying a date, or a person's name alone."""
+    line = line.strip()
+    if _BYLINE_START.search(line):
+        return True
+    if len(line.split()) <= 12 and find_date(line)[0]:
+        return True
+    return looks_like_name(line)
+
+
+def _headline_like(line: str) -> bool:
+    words = len(line.split())
+    return (2 <= words <= 25 and len(line) <= 200 and not line.endswith((".", ",", ":", ";"))
+            and not line.startswith(("-", "•", "*", "|")) and not byline_like(line))
+
+
+def headline_above(lines: list[str], start: int, window: int = 15) -> int | None:
+    """Index of the headline of a page dump whose body starts at line `start`: the headline-like
+    line right above the byline / date lines that sit over the body (within `window` lines)."""
+    for i in range(min(start, len(lines)) - 1, max(-1, start - window), -1):
+        if byline_like(lines[i]):
+            j = i - 1
+            while j >= 0 and byline_like(lines[j]):
+                j -= 1
+            if j >= 0 and _headline_like(lines[j]):
+                return j
+            return None
+    return None

@@ -907,6 +907,8 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
             if reason[i] is None and lines[i].words <= 15 and any(a in low for a in names):
                 reason[i] = "byline"
     title, subtitle, authors, published = _top_metadata(lines, keep, reason, hint, probs, cut)
+    if title is None or md.byline_like(title):
+        title = _headline_fallback(lines, reason, probs) or title
     site = None
     bio_authors: list[str] = []
     for i, x in enumerate(lines):
@@ -980,6 +982,19 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     meta.sources = md.find_sources(credit_text)
     _apply_hint(meta, hint)
     return Cleaned(text=body, metadata=meta, removed=removed, format="text")
+
+
+def _headline_fallback(lines: list[_Line], reason: list[str | None], probs: list[float]) -> str | None:
+    """When the title model finds no headline (or picks a byline), the headline-like line over
+    the byline / date lines above the body (`metadata.headline_above`) becomes the title."""
+    k = md.headline_above([x.text for x in lines], body_start(lines, probs, reason))
+    if k is None or reason[k] is not None:
+        return None
+    for i, r in enumerate(reason):
+        if r == "title":
+            reason[i] = None
+    reason[k] = "title"
+    return lines[k].text
 
 
 def _bio_named(lines: list[_Line], i: int) -> bool:

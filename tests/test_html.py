@@ -477,3 +477,125 @@ def test_clean_author_names_tails():
     assert H.clean_author_names(["Dan Park - Editorial Team"]) == ["Dan Park"]
     assert H.clean_author_names(["View more posts"]) == []
     assert H.clean_author_names(["Article by Eve Moss Senior Writer"]) == ["Eve Moss"]
+
+
+# --------------------------------------------------------------------------- headline, date and byline zone
+
+
+def test_pick_title_lone_h1_headline_beats_a_different_page_title():
+    # the visible headline is a full sentence of its own; the <title> is an SEO variant
+    tree = H.parse_html(page("<h1>Why the old ferry pier will close for good this winter</h1>"))
+    assert H.pick_title(tree, "Ferry pier closure explained", None) == "Why the old ferry pier will close for good this winter"
+    # a short h1 (a section label) or a linked h1 (a logo) does not
+    label = H.parse_html(page("<h1>Harbour news</h1>"))
+    assert H.pick_title(label, "Ferry pier closure explained", None) == "Ferry pier closure explained"
+    linked = H.parse_html(page('<h1><a href="/">Why the old ferry pier will close for good</a></h1>'))
+    assert H.pick_title(linked, "Ferry pier closure explained", None) == "Ferry pier closure explained"
+
+
+def test_pick_title_jsonld_headline_names_one_of_several_h1():
+    tree = H.parse_html(page("<h1>Coastal walks</h1><h1>Ten quiet beaches for a winter walk</h1>"))
+    got = H.pick_title(tree, "Winter walking guide", None, headline="Ten quiet beaches for a winter walk")
+    assert got == "Ten quiet beaches for a winter walk"
+
+
+def test_pick_title_prefers_the_closest_h1_when_several_overlap():
+    tree = H.parse_html(page("<h1>The Tide Blog</h1><h1>Reading the tide tables</h1>"))
+    assert H.pick_title(tree, "Reading the tide tables - The Tide Blog Network", None) == "Reading the tide tables"
+
+
+def test_page_title_prefers_og_title_over_title_tag():
+    head = ('<title>Harbour plan approved | Coast Gazette</title>'
+            '<meta property="og:title" content="Harbour plan approved">')
+    tree = H.parse_html(page("<p>x</p>", head=head))
+    md, _ = H.read_metadata(tree, None)
+    assert md.title == "Harbour plan approved"
+
+
+def test_visible_date_after_and_before_the_headline():
+    after = H.parse_html(page(f"<h1>Harbour plan approved today</h1><div>Ann Lee</div><div>March 4, 2024</div><p>{PARA}</p>"))
+    assert H.visible_date(H.headline_element(after)) == "2024-03-04"
+    timed = H.parse_html(page('<h1>Harbour plan approved today</h1><time datetime="2023-11-02T10:00">Nov 2</time>'))
+    assert H.visible_date(H.headline_element(timed)) == "2023-11-02"
+    before = H.parse_html(page(f"<div>12 January 2022</div><h1>Harbour plan approved today</h1><p>{PARA}</p>"))
+    assert H.visible_date(H.headline_element(before)) == "2022-01-12"
+    # a date far below the headline (after a lot of text) is not the headline's date
+    far = H.parse_html(page(f"<h1>Harbour plan approved today</h1><p>{PARA} {PARA2} {PARA3} {PARA} {PARA2} {PARA3}</p>"
+                            "<div>May 5, 2020</div>"))
+    assert H.visible_date(H.headline_element(far)) is None
+
+
+def test_pick_date_shown_date_wins_when_metadata_knows_it_or_has_none():
+    h1 = H.headline_element(H.parse_html(page("<h1>Harbour plan approved today</h1><div>Updated March 4, 2024</div>")))
+    # the page shows its modification date; the metadata knows it as such
+    assert H.pick_date(h1, {"published": "2023-01-01", "modified": "2024-03-04"}, None) == "2024-03-04"
+    # no declared publication date: the shown date is taken
+    assert H.pick_date(h1, {}, "2022-02-02") == "2024-03-04"
+    # a shown date the metadata does not know does not beat a declared publication date
+    assert H.pick_date(h1, {"published": "2023-01-01"}, None) == "2023-01-01"
+
+
+def test_headline_byline_labelled_and_unlabelled():
+    labelled = H.parse_html(page(f"<h1>Harbour plan approved today</h1><span>Written by</span><a>Ann Lee</a><p>{PARA}</p>"))
+    assert H.headline_byline(H.headline_element(labelled)) == (["Ann Lee"], True)
+    by = H.parse_html(page(f"<h1>Harbour plan approved today</h1><div>By Ann Lee and Bo Chen</div><p>{PARA}</p>"))
+    assert H.headline_byline(H.headline_element(by)) == (["Ann Lee", "Bo Chen"], True)
+    dated = H.parse_html(page(f"<h1>Harbour plan approved today</h1><div>Ann Lee | Staff Writer | May 2, 2024</div><p>{PARA}</p>"))
+    assert H.headline_byline(H.headline_element(dated)) == (["Ann Lee"], False)
+    # a capitalised phrase with no date next to it is not a byline; nor is a name below the prose
+    menu = H.parse_html(page(f"<h1>Harbour plan approved today</h1><div>Quick Links</div><p>{PARA}</p>"))
+    assert H.headline_byline(H.headline_element(menu)) == ([], False)
+    late = H.parse_html(page(f"<h1>Harbour plan approved today</h1><p>{PARA}</p><div>By Ann Lee</div>"))
+    assert H.headline_byline(H.headline_element(late)) == ([], False)
+
+
+def test_authors_keep_the_spelling_of_the_meta_tag():
+    head = '<meta name="author" content="Z.B. Steele">'
+    md, _ = H.read_metadata(H.parse_html(page(f"<p>{PARA}</p>", head=head)), None)
+    assert md.authors == ["Z.B. Steele"]
+
+
+# --------------------------------------------------------------------------- tables and gaps
+
+
+def test_keep_tables_unless_the_prose_sits_in_tables():
+    assert H.keep_tables({"long_paragraph_chars": 1000, "long_paragraph_chars_in_tables": 0, "data_tables": 1})
+    assert H.keep_tables({"long_paragraph_chars": 0, "data_tables": 2})
+    assert not H.keep_tables({"long_paragraph_chars": 1000, "long_paragraph_chars_in_tables": 800, "data_tables": 1})
+    assert not H.keep_tables({"long_paragraph_chars": 1000, "long_paragraph_chars_in_tables": 0, "data_tables": 0})
+
+
+def test_is_data_table():
+    header = el("<table><tr><th>Route</th><th>Fare</th></tr><tr><td>North</td><td>4</td></tr></table>")
+    assert H.is_data_table(header)
+    grid = el("<table>" + "<tr><td>North quay</td><td>4 euros</td></tr>" * 3 + "</table>")
+    assert H.is_data_table(grid)
+    box = el("<table><tr><td>One cell holding a box of text</td></tr></table>")
+    assert not H.is_data_table(box)
+    nested = el("<table><tr><td><table><tr><th>a</th></tr></table></td><td>b</td></tr></table>")
+    assert not H.is_data_table(nested)
+    links = el("<table>" + "<tr><td><a href='/x'>Other harbour story headline</a></td><td>2 May</td></tr>" * 4 + "</table>")
+    assert not H.is_data_table(links)
+
+
+def test_data_table_is_kept_and_layout_table_page_still_extracts():
+    table = "<table><tr><th>Route</th><th>Fare</th></tr><tr><td>North quay</td><td>4 euros</td></tr></table>"
+    c = H.clean_html(article(extra_inside=table))
+    assert "North quay" in c.text and PARA3 in c.text
+    layout = page(f"<table><tr><td><a href='/'>Home</a></td><td><h1>Harbour plan approved</h1><p>{PARA}</p>"
+                  f"<p>{PARA2}</p><p>{PARA3}</p></td></tr></table>")
+    tree = H.parse_html(layout)
+    stats: dict = {}
+    H.preclean(tree, [], stats)
+    assert not H.keep_tables(stats)
+    assert PARA2 in H.clean_html(layout).text
+
+
+def test_fill_gaps_puts_back_dropped_items_between_kept_blocks():
+    tree = H.parse_html(page(f"<div><p>{PARA}</p><ul><li>North quay</li><li>South quay</li></ul>"
+                             f"<p><a href='/other'>Other harbour story number one</a></p><p>{PARA2}</p></div>"
+                             "<p>Tail note</p>"))
+    got = H.fill_gaps(tree, [PARA, PARA2], {H._key("Other harbour story number one")})
+    assert got == [PARA, "- North quay", "- South quay", PARA2]
+    # blocks that are not neighbours in the output leave their gap alone
+    assert H.fill_gaps(tree, [PARA], set()) == [PARA]

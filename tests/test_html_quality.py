@@ -1,4 +1,5 @@
-"""Extraction quality of the HTML path on the shared test sets (bag-of-words scorer of ../shared/tools).
+"""Extraction quality of the HTML path (`cleaners.html.clean_html`, what the pipeline runs) on the
+shared test sets (bag-of-words scorer of ../shared/tools).
 
 trafilatura alone (comments and tables off) scores aeb 0.956, wcxb-dev 0.930 (leak 0.051),
 l3s-gn1 0.903 (related_leak 0.165) on the same pages. The targets for this path are aeb >= 0.965,
@@ -26,11 +27,12 @@ pytestmark = [
 # set -> (minimum F1, {leak key: maximum})
 TARGETS = {
     "aeb": (0.965, {}),
-    "wcxb-dev": (0.94, {"leak": 0.04}),  # target 0.95 not reached: measured 0.942
+    "wcxb-dev": (0.95, {"leak": 0.04}),
     "l3s-gn1": (0.93, {"related_leak": 0.08}),
 }
-# wcxb-dev metadata floors; targets 0.90 / 0.85 / 0.80 (measured 0.850 / 0.850 / 0.771)
-META_FLOORS = {"title": 0.84, "date": 0.84, "author": 0.76}
+# wcxb-dev metadata floors; targets 0.90 / 0.85 / 0.80. Title not reached (measured 0.88 with this
+# module's quote-insensitive comparison): the floor is that less a margin
+META_FLOORS = {"title": 0.87, "date": 0.85, "author": 0.80}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,18 @@ def _run(bench, name):
     pages = bench.load_pages(name)
     truth = bench.load_truth(name)
     urls = {t["id"]: t.get("url") for t in truth}
-    preds, metas, _secs, _rejects = bench.run_ours(pages, urls)
+    from cleaners.html import clean_html
+    from cleaners.model import RejectError
+
+    preds, metas = {}, {}
+    for pid, html in pages.items():
+        try:
+            c = clean_html(html, url=urls.get(pid))
+        except RejectError:
+            preds[pid], metas[pid] = "", {}
+            continue
+        preds[pid] = c.text
+        metas[pid] = {"title": c.metadata.title, "published": c.metadata.published, "authors": c.metadata.authors}
     scorer = bench.load_scorer()
     _CACHE[name] = (scorer.score(SHARED / "datasets" / name, preds), bench.meta_accuracy(truth, metas))
     return _CACHE[name]

@@ -122,3 +122,27 @@ def test_site_from_copyright_rejects_publishers_and_junk():
     assert site_from_copyright("Copyright MMVIII") is None
     assert site_from_copyright("© 2021 Privacy Policy") is None
     assert site_from_copyright("© 2021 Coastal Chronicle. Its stories are ours.") == "Coastal Chronicle"
+
+
+def test_byline_like():
+    from cleaners.metadata import byline_like
+
+    assert byline_like("By Jane Doe")
+    assert byline_like("Updated March 4, 2024")
+    assert byline_like("6 min read")
+    assert byline_like("Jane Doe")
+    assert byline_like("March 4, 2024 by Jane Doe")
+    assert not byline_like("Why the old ferry pier will close for good")
+    assert not byline_like("The harbour authority approved the plan on Tuesday after a long debate about dredging costs.")
+
+
+def test_headline_above_the_byline_block():
+    from cleaners.metadata import headline_above
+
+    lines = ["Home", "News", "Why the old ferry pier will close for good", "By Jane Doe", "March 4, 2024",
+             "The harbour authority approved the plan on Tuesday after a long debate about dredging costs."]
+    assert headline_above(lines, 5) == 2
+    # no byline / date block above the body: no headline found this way
+    assert headline_above(["Home", "Why the old ferry pier will close", "The harbour authority approved it."], 2) is None
+    # a sentence above the byline is not a headline
+    assert headline_above(["The pier closes.", "By Jane Doe", "Body text starts here and goes on."], 2) is None
