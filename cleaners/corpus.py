@@ -220,7 +220,7 @@ def read_signatures(parts: Iterable[Path]) -> list[Signature]:
     out: list[Signature] = []
     shared: dict[str, str] = {}
     for part in parts:
-        table = pq.read_table(part)
+        table = pq.read_table(part).combine_chunks()  # one dictionary per column below, not one per row group
         cols = []
         for name in _SIG_FIELDS:
             if name not in table.column_names:

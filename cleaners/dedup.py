@@ -552,6 +552,76 @@ def _shingle_list(words: list[str], n: int) -> list[str]:
     return list(map(" ".join, zip(*(words[i:] for i in range(n)))))
 
 
+# ASCII bytes that are not word characters (\w in ASCII: letters, digits, "_") become spaces and
+# capitals become small letters (casefold, in ASCII); the bytes of other characters are kept
+_ASCII_WORDS = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if c >= 128 or c == 95 or chr(c).isalnum() else 32 for c in range(256)
+)
+# U+2000-U+206F (spaces, dashes, quotation marks, ellipsis...) in UTF-8: none is a word character
+_GENERAL_PUNCTUATION = re.compile(rb"\xe2(?:\x80[\x80-\xbf]|\x81[\x80-\xaf])")
+
+
+def _word_tokens(text: str) -> list[bytes]:
+    """``_WORD_RE.findall(text.casefold())`` as UTF-8 bytes: the words of ``_normalise_for_exact``
+    for an NFKC-normalised text. ASCII is cut and lower-cased with one ``bytes.translate``; only
+    the pieces that still hold other characters go through ``casefold`` and the regex."""
+    b = text.encode("utf-8")
+    if not b.isascii():
+        b = _GENERAL_PUNCTUATION.sub(b" ", b)  # often all there is beyond ASCII
+    toks = b.translate(_ASCII_WORDS).split()
+    if b.isascii():
+        return toks
+    out: list[bytes] = []
+    for t in toks:
+        if t.isascii():
+            out.append(t)
+        else:
+            out.extend(w.encode("utf-8") for w in _WORD_RE.findall(t.decode("utf-8").casefold()))
+    return out
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` for a 1-d array (sort-based: faster than numpy's hash table on small arrays)."""
+    a = np.sort(a)
+    if len(a) > 1:
+        a = a[np.concatenate(([True], a[1:] != a[:-1]))]
+    return a
+
+
+@lru_cache(maxsize=8)
+def _position_weights(n: int) -> np.ndarray:
+    """One odd 64-bit multiplier per position in a shingle (fixed: derived with xxh64)."""
+    return np.array([xxhash.xxh64_intdigest(b"shingle-position-%d" % j) | 1 for j in range(n)], dtype=np.uint64)
+
+
+def _shingle_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
+    """64-bit hash of every word n-gram (a single one covering all the words when there are n or
+    fewer), from the 64-bit hashes of the words: sum over positions j of hash(word j) * w_j
+    (mod 2^64), then the MurmurHash3 finalizer. Each word is hashed once, however many n-grams
+    hold it, and no n-gram string is built."""
+    count = len(token_hashes)
+    if not count:
+        return np.zeros(0, dtype=np.uint64)
+    m = max(count - n + 1, 1)
+    w = _position_weights(n)
+    acc = np.zeros(m, dtype=np.uint64)
+    for j in range(min(n, count)):
+        acc += token_hashes[j : j + m] * w[j]
+    return _fmix(acc, 64)
+
+
+def _token_hashes(tokens: Sequence[bytes]) -> np.ndarray:
+    return np.fromiter(map(xxhash.xxh64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def _low32(h: np.ndarray) -> np.ndarray:
+    return (h & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _high32(h: np.ndarray) -> np.ndarray:
+    return (h >> np.uint64(32)).astype(np.uint32)
+
+
 @dataclass(frozen=True)
 class Signature:
     """What dedup needs to know of one document; no text, a few KB at most."""
@@ -715,16 +785,12 @@ def make_signature(
 ) -> Signature:
     """Signature of one cleaned body (pure; safe to run in worker processes)."""
     text = unicodedata.normalize("NFKC", text or "")
-    norm = _normalise_for_exact(text)
-    words = norm.split()
-    sh = _shingle_list(words, params.shingle_size)
-    # distinct shingles (MinHash and the sketch do not depend on their order)
-    distinct = list(map(str.encode, set(sh)))
-    lead = list(map(str.encode, _shingle_list(words[: params.lead_words], params.shingle_size)))
-    if distinct:
-        hashes = np.unique(_xxh32_array(distinct, 0x5EED))[: params.sketch_size]
-    else:
-        hashes = np.zeros(0, dtype=np.uint32)
+    tokens = _word_tokens(text)  # the words of _normalise_for_exact(text), as bytes
+    # word 5-grams as 64-bit hashes: the low 32 bits feed the MinHash, the high 32 the sketch
+    token_hashes = _token_hashes(tokens)
+    shingles = _sorted_unique(_shingle_hashes(token_hashes, params.shingle_size))
+    lead = _shingle_hashes(token_hashes[: params.lead_words], params.shingle_size)  # the lead's 5-grams
+    hashes = _sorted_unique(_high32(shingles))[: params.sketch_size]
     prose = _prose(text, params.prose_min_words)
     singles, pairs = _entities(prose)
     nums = _numbers(prose)
@@ -732,9 +798,9 @@ def make_signature(
     srcs = _detect_sources(text, sources)
     proto = Signature(
         doc_id=doc_id,
-        words=len(words),
-        content_hash=xxhash.xxh64_intdigest(norm.encode("utf-8")),
-        shingles=len(distinct),
+        words=len(tokens),
+        content_hash=xxhash.xxh64_intdigest(b" ".join(tokens)),
+        shingles=len(shingles),
         near_mh=b"",
         lead_mh=b"",
         story_mh=b"",
@@ -747,8 +813,8 @@ def make_signature(
         lead_terms=_lead_terms(title, prose, params.event_words),
         results=_results(title, prose, params.lead_words),
     )
-    near_mh = _minhash_hashed(_xxh32_array(distinct), params.num_perm)
-    lead_mh = _minhash_hashed(_xxh32_array(lead), params.lead_num_perm)
+    near_mh = _minhash_hashed(_low32(shingles), params.num_perm)
+    lead_mh = _minhash_hashed(_low32(lead), params.lead_num_perm)
     story_mh = _minhash_hashed(_xxh32_array(list(map(str.encode, set(story_features(proto))))), params.story_num_perm)
     return Signature(
         **{**proto.__dict__, "near_mh": near_mh, "lead_mh": lead_mh, "story_mh": story_mh}

@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 import threading
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from cleaners import faults
@@ -36,7 +37,10 @@ from cleaners.sources import RawItem
 from flows import artifacts, progress
 
 
-@task(name="discover", retries=1)
+# No task result is persisted, so a cache key would never be used; Prefect's default cache policy
+# still computes one for every task run by serialising and hashing all its inputs (a batch's file
+# list, the run's decisions and manifest rows): NO_CACHE skips that.
+@task(name="discover", retries=1, cache_policy=NO_CACHE)
 def discover_task(raw_dir: str, out_dir: str, batch_size: int, workers: int = 1) -> dict[str, Any]:
     """List raw files, leave out the ones the corpus already holds unchanged, and cut batches."""
     plan = plan_run(raw_dir, Corpus(out_dir), batch_size, workers)
@@ -49,7 +53,7 @@ def discover_task(raw_dir: str, out_dir: str, batch_size: int, workers: int = 1)
 _POOLS: dict[str, Executor] = {}
 
 
-@task(name="clean-batch", retries=2, retry_delay_seconds=2)
+@task(name="clean-batch", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def clean_batch_task(out_dir: str, run_id: str, batch_no: int, items: list[RawItem],
                      settings: Settings, known: dict[str, str]) -> StagedBatch:
     """Read, decode, clean and sign one batch; stage its articles and signatures as Parquet."""
@@ -86,7 +90,7 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
-@task(name="deduplicate")
+@task(name="deduplicate", cache_policy=NO_CACHE)
 def dedup_task(out_dir: str, run_id: str, params: DedupParams, sources: list[str]):
     """Judge the run's new articles against each other and against the corpus, leaving out the
     earlier versions of the files the run saw again (the commit replaces them)."""
@@ -95,7 +99,7 @@ def dedup_task(out_dir: str, run_id: str, params: DedupParams, sources: list[str
                        params)
 
 
-@task(name="commit")
+@task(name="commit", cache_policy=NO_CACHE)
 def commit_task(out_dir: str, run_id: str, decisions, rejects: list[Reject], seen: list[Seen],
                 summary: RunSummary) -> CommitResult:
     corpus = Corpus(out_dir)
@@ -120,7 +124,13 @@ def _clean_all(batches: list[list[RawItem]], known: dict[str, str], out_dir: str
     to rejects/ with the error, and the rest of the run goes on."""
     logger = get_run_logger()
     staged: list[StagedBatch] = []
-    with _runner(min(workers, len(batches)), dask_address) as runner:
+    threads = min(workers, len(batches))
+    if run_id in _POOLS:
+        # twice as many task threads as worker processes: while a task's Prefect bookkeeping runs
+        # (its end, the next one's start), another batch is already waiting in the pool's queue,
+        # so no worker process sits idle between batches
+        threads = min(2 * workers, len(batches))
+    with _runner(threads, dask_address) as runner:
         futures = []
         for n, items in enumerate(batches):
             futures.append(runner.submit(clean_batch_task, parameters=dict(

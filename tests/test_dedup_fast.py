@@ -111,3 +111,62 @@ def _band_pairs(sigs, attr, perm, thr, bands, eligible, is_new):
                     (hv[x][a:b] == hv[y][a:b]).all() for a, b in lsh.hashranges):
                 out.add((x, y))
     return out
+
+
+_WORD_PIECES = _PIECES + ["İstanbul", "STRASSE", "Straße", "ǅ", "ﬁ", "Σίσυφος", "ΣΊΣΥΦΟΣ", "日本語", "、", "。",
+                          "\u00a0", "\u2009", "\u202f", "\u3000", "x\u0307", "…", "–", "Ⅻ", "½", "٣", "a_b", "Ωmega"]
+
+
+def test_word_tokens_equal_the_words_of_the_exact_normalisation():
+    import unicodedata
+
+    rng = random.Random(8)
+    for _ in range(3000):
+        text = "".join(rng.choice(_WORD_PIECES) + rng.choice(("", " ", "-", "\n")) for _ in range(rng.randrange(30)))
+        for t in (text, unicodedata.normalize("NFKC", text)):
+            words = D._normalise_for_exact(t).split() if t == unicodedata.normalize("NFKC", t) else None
+            expected = [w.encode() for w in D._WORD_RE.findall(t.casefold())]
+            assert D._word_tokens(t) == expected, t
+            if words is not None:
+                assert [w.decode() for w in D._word_tokens(t)] == words, t
+
+
+def test_shingle_hashes_are_one_per_ngram_and_depend_on_words_and_order():
+    import numpy as np
+
+    def hashes(text: str, n: int = 3) -> list[int]:
+        return D._shingle_hashes(D._token_hashes(D._word_tokens(text)), n).tolist()
+
+    a = hashes("the cat sat on the mat")
+    assert len(a) == 4 and len(set(a)) == 4
+    # the same 3-gram gives the same hash wherever it stands
+    assert hashes("dogs bark the cat sat")[-1] == a[0] == hashes("The  cat, sat!")[0]
+    assert hashes("cat the sat")[0] != a[0]  # word order counts
+    # a text of n words or fewer is one shingle of all its words, unlike any n-gram of a longer text
+    short = hashes("the cat")
+    assert len(short) == 1 and short[0] not in hashes("the cat sat the cat")
+    assert hashes("") == [] and D._shingle_hashes(np.zeros(0, dtype=np.uint64), 5).tolist() == []
+    # a repeated n-gram repeats its hash (so the count of distinct hashes is the count of distinct n-grams)
+    rep = hashes("a b c a b c a b c")
+    assert len(rep) == 7 and len(set(rep)) == 3
+
+
+def test_sorted_unique_equals_numpy_unique():
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    for size in (0, 1, 2, 5, 300):
+        a = rng.integers(0, 40, size=size).astype(np.uint64)
+        assert D._sorted_unique(a).tolist() == np.unique(a).tolist()
+
+
+def test_signature_words_and_exact_hash_follow_the_normalised_text():
+    import unicodedata
+    import xxhash
+
+    text = "Ça coûte “5 €” — dit-il; l’État DÉCIDE…\nİstanbul's mayor said"
+    sig = D.make_signature("d", text)
+    norm = D._normalise_for_exact(unicodedata.normalize("NFKC", text))
+    assert sig.words == len(norm.split())
+    assert sig.content_hash == xxhash.xxh64_intdigest(norm.encode())
+    assert sig.shingles == len(set(D._shingles(norm.split(), 5)))
