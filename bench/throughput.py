@@ -226,7 +226,7 @@ def bare_run(raw: Path, out: Path, batch_size: int, workers: int) -> float:
             staged = [f.result() for f in futs]
         finally:
             pool.shutdown()
-        decisions = deduplicate(corpus.staged_signatures(run_id), corpus.signatures(), settings.dedup)
+        decisions = deduplicate(corpus.staged_signatures(run_id), corpus.signatures(params=settings.dedup), settings.dedup)
         rejects = list(plan["rejects"]) + [r for b in staged for r in b.rejects]
         seen = [s for b in staged for s in b.seen]
         seen_sources = {s.source for s in seen}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import socket
@@ -42,8 +43,10 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from cleaners import faults
-from cleaners.dedup import SIGNATURE_SCHEMA, Decision, Signature
+from cleaners.dedup import SIGNATURE_SCHEMA, Decision, DedupParams, Signature, make_signature, signature_key
 from cleaners.pipeline import Article, BatchOutput, Reject, Seen
+
+log = logging.getLogger(__name__)
 
 COMPRESSION = "zstd"
 
@@ -228,6 +231,8 @@ def read_signatures(parts: Iterable[Path]) -> list[Signature]:
                 cols.append([default] * table.num_rows)
             elif name in _SIG_TUPLES:
                 cols.append(_string_tuples(table.column(name), shared))
+            elif name == "key":  # one string object per distinct key
+                cols.append([shared.setdefault(k, k) if k else "" for k in table.column(name).to_pylist()])
             else:
                 cols.append(table.column(name).to_pylist())
         out.extend(Signature(*row) for row in zip(*cols))
@@ -367,14 +372,39 @@ class Corpus:
             out[src] = (sha, size, mtime, outcome)
         return out
 
-    def signatures(self, exclude: Collection[str] = ()) -> list[Signature]:
+    def signatures(self, exclude: Collection[str] = (), params: DedupParams | None = None) -> list[Signature]:
         """The signatures of the kept articles (what a new run is deduplicated against), minus the
-        doc_ids in `exclude`."""
+        doc_ids in `exclude`. With `params`, signatures made by other signature code or other
+        signature-shaping parameters (another ``signature_key``, e.g. stored by an older
+        version) are made again from the stored texts, so that they compare with the run's."""
         sigs = read_signatures(_parts(self.table_dir("signatures")))
         if exclude:
             exclude = set(exclude)
             sigs = [s for s in sigs if s.doc_id not in exclude]
+        if params is not None:
+            key = signature_key(params)
+            stale = {s.doc_id for s in sigs if s.key != key}
+            if stale:
+                fresh = self._resign(stale, params)
+                sigs = [fresh.get(s.doc_id, s) if s.doc_id in stale else s for s in sigs]
         return sigs
+
+    def _resign(self, doc_ids: set[str], params: DedupParams) -> dict[str, Signature]:
+        """Signatures of these kept articles made again from their stored texts, part by part."""
+        log.warning("%d stored signatures were made with other signature code or parameters than "
+                    "%s; making them again from the stored texts", len(doc_ids), signature_key(params))
+        want = pa.array(sorted(doc_ids), type=pa.string())
+        out: dict[str, Signature] = {}
+        for part in _parts(self.table_dir("articles")):
+            f = pq.ParquetFile(part)
+            for i in range(f.num_row_groups):
+                t = f.read_row_group(i, columns=["doc_id", "title", "sources", "text"])
+                t = t.filter(pc.is_in(t.column("doc_id"), value_set=want))
+                for doc_id, title, sources, text in zip(*(t.column(c).to_pylist() for c in
+                                                          ("doc_id", "title", "sources", "text"))):
+                    out[doc_id] = make_signature(doc_id, text or "", title=title, sources=sources or (),
+                                                 params=params)
+        return out
 
     def held(self, sources: Collection[str]) -> set[str]:
         """Those of `sources` the corpus already holds (per the manifest)."""

@@ -48,6 +48,8 @@ __all__ = [
     "DedupParams",
     "Signature",
     "SIGNATURE_SCHEMA",
+    "SIGNATURE_VERSION",
+    "signature_key",
     "Decision",
     "make_signature",
     "deduplicate",
@@ -641,6 +643,7 @@ class Signature:
     sources: tuple[str, ...] = ()  # credited sources, lower-cased ("reuters")
     lead_terms: tuple[str, ...] = ()  # content-word stems of the title and lead (the event)
     results: tuple[str, ...] = ()  # match results in the body ("124-120", "6-3,6-4"); "*" first: in the lead
+    key: str = ""  # signature_key() of the code and parameters that made it ("" if unknown)
 
     def to_record(self) -> dict:
         return {
@@ -659,6 +662,7 @@ class Signature:
             "sources": list(self.sources),
             "lead_terms": list(self.lead_terms),
             "results": list(self.results),
+            "key": self.key,
         }
 
     @classmethod
@@ -679,6 +683,7 @@ class Signature:
             sources=tuple(d.get("sources") or ()),
             lead_terms=tuple(d.get("lead_terms") or ()),
             results=tuple(d.get("results") or ()),
+            key=str(d.get("key") or ""),
         )
 
 
@@ -699,8 +704,20 @@ SIGNATURE_SCHEMA = pa.schema(
         pa.field("sources", pa.list_(pa.string())),
         pa.field("lead_terms", pa.list_(pa.string())),
         pa.field("results", pa.list_(pa.string())),
+        pa.field("key", pa.string()),
     ]
 )
+
+SIGNATURE_VERSION = 2  # raise whenever make_signature computes anything differently
+SHAPE_FIELDS = ("num_perm", "lead_num_perm", "story_num_perm", "shingle_size", "lead_words",
+                "event_words", "sketch_size", "prose_min_words")
+
+
+def signature_key(params: DedupParams = DedupParams()) -> str:
+    """What a signature was made with: the signature code's version and the signature-shaping
+    parameters. Signatures with different keys cannot be compared; a corpus holding signatures
+    of another key has them made again from its stored texts (``Corpus.signatures``)."""
+    return f"v{SIGNATURE_VERSION}:" + ",".join(f"{f}={getattr(params, f)}" for f in SHAPE_FIELDS)
 
 
 def story_features(sig: Signature) -> list[str]:
@@ -812,6 +829,7 @@ def make_signature(
         sources=tuple(sorted(srcs)),
         lead_terms=_lead_terms(title, prose, params.event_words),
         results=_results(title, prose, params.lead_words),
+        key=signature_key(params),
     )
     near_mh = _minhash_hashed(_low32(shingles), params.num_perm)
     lead_mh = _minhash_hashed(_low32(lead), params.lead_num_perm)

@@ -95,8 +95,8 @@ def dedup_task(out_dir: str, run_id: str, params: DedupParams, sources: list[str
     """Judge the run's new articles against each other and against the corpus, leaving out the
     earlier versions of the files the run saw again (the commit replaces them)."""
     corpus = Corpus(out_dir)
-    return deduplicate(corpus.staged_signatures(run_id), corpus.signatures(exclude=corpus.held_doc_ids(sources)),
-                       params)
+    held = corpus.signatures(exclude=corpus.held_doc_ids(sources), params=params)
+    return deduplicate(corpus.staged_signatures(run_id), held, params)
 
 
 @task(name="commit", cache_policy=NO_CACHE)

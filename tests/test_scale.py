@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaners.batch import plan_run, run_batch
@@ -80,3 +81,35 @@ def test_a_batch_is_staged_and_committed_chunk_by_chunk(tmp_path, monkeypatch):
     assert articles.num_rows == 7 and drop not in articles.column("doc_id").to_pylist()
     assert sorted(s.doc_id for s in corpus.signatures()) == sorted(s.doc_id for s in sigs if s.doc_id != drop)
     assert corpus.check_run("r1", [s.source for s in staged.seen]) == []
+
+
+def test_signatures_of_another_key_are_made_again_from_the_stored_texts(tmp_path, caplog):
+    from cleaners.dedup import DedupParams, deduplicate, signature_key
+
+    raw = _raw(tmp_path, 4)
+    out = tmp_path / "out"
+    corpus = Corpus(out)
+    staged = run_batch(str(out), "r1", 0, plan_run(raw, corpus, batch_size=500).batches[0], Settings(), {})
+    corpus.commit("r1", [], [], staged.seen)
+    params = DedupParams()
+    good = {s.doc_id: s for s in corpus.signatures(params=params)}
+    assert {s.key for s in good.values()} == {signature_key(params)}
+    # the corpus as an older build left it: no key, and hash values that mean something else
+    for part in sorted((out / "signatures").glob("*.parquet")):
+        t = pq.read_table(part)
+        t = t.drop_columns(["key"]).set_column(t.schema.get_field_index("near_mh"), "near_mh",
+                                                 pa.array([b"\0" * len(v.as_py()) for v in t.column("near_mh")]))
+        pq.write_table(t, part)
+    assert all(s.key == "" for s in corpus.signatures())  # read as they are without params
+    with caplog.at_level("WARNING"):
+        again = {s.doc_id: s for s in corpus.signatures(params=params)}
+    assert again == good and "making them again" in caplog.text
+    # a new file copying a stored article is found against the remade signatures
+    (raw / "copy.txt").write_text(_article(2), encoding="utf-8")
+    plan = plan_run(raw, corpus, batch_size=500)
+    new = run_batch(str(out), "r2", 0, plan.batches[0], Settings(), {})
+    assert new.articles == 1
+    decisions = deduplicate(corpus.staged_signatures("r2"), list(again.values()), params)
+    assert [d.kind for d in decisions] == ["exact"]
+    # other signature-shaping parameters give another key: nothing is compared across keys
+    assert signature_key(DedupParams(num_perm=128)) != signature_key(params)
