@@ -344,7 +344,20 @@ class _Line:
     sent: bool = False  # ends like a sentence
     toks: list[str] = field(default_factory=list)
     bio: tuple[str, str | None] | None = None
-    feats: list[float] = field(default_factory=list)
+    _feats: list[float] | None = None
+    _X: np.ndarray | None = None  # the page's feature matrix and this line's row in it: `feats` reads
+    _row: int = 0                 # the row only when asked for (most lines never need a list)
+
+    @property
+    def feats(self) -> list[float]:
+        """The line's stage-1 features (see `_base_matrix`)."""
+        if self._feats is None:
+            self._feats = self._X[self._row].tolist() if self._X is not None else []
+        return self._feats
+
+    @feats.setter
+    def feats(self, value: list[float]) -> None:
+        self._feats = value
 
 
 _N_BASE = 38 + len(_REASON_FLAG)
@@ -520,8 +533,8 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
 def _base_features(lines: list[_Line]) -> np.ndarray:
     """Set each line's stage-1 features (`x.feats`) and return them as a matrix."""
     X = _base_matrix(lines)
-    for x, f in zip(lines, X.tolist()):
-        x.feats = f
+    for i, x in enumerate(lines):
+        x._feats, x._X, x._row = None, X, i
     return X
 
 
@@ -673,7 +686,8 @@ _PACKED: dict[int, tuple] = {}
 
 
 def _packed(model: dict) -> tuple:
-    """Oblivious trees as arrays: features (T, D), thresholds (T, D), leaf values (T, 2**D)."""
+    """Oblivious trees as arrays: the feature column and threshold of each level, level-major
+    (D * T,), leaf values (T, 2**D), and each tree's offset into the flattened leaves."""
     key = id(model)
     if key not in _PACKED:
         trees = model["trees"]
@@ -689,8 +703,9 @@ def _packed(model: dict) -> tuple:
             shift = depth - d  # missing levels add zero bits at the bottom
             for leaf, v in enumerate(t["v"]):
                 leaves[k, leaf << shift] = v
-        powers = 1 << np.arange(depth - 1, -1, -1)
-        _PACKED[key] = (feats, thrs, leaves, powers, float(model.get("base", 0.0)))
+        offsets = np.arange(T, dtype=np.intp) * leaves.shape[1]
+        _PACKED[key] = (np.ascontiguousarray(feats.T).ravel(), np.ascontiguousarray(thrs.T).ravel(),
+                        leaves.ravel(), offsets, depth, float(model.get("base", 0.0)))
     return _PACKED[key]
 
 
@@ -703,15 +718,20 @@ def _trees(model: dict, rows: list[list[float]]) -> list[float]:
 
 def _trees_p(model: dict, X: np.ndarray) -> np.ndarray:
     """`_trees` on a feature matrix (one row per line); returns an array."""
-    feats, thrs, leaves, powers, base = _packed(model)
+    cols, thrs, leaves, offsets, depth, base = _packed(model)
     n = X.shape[0]
     if n == 0:
         return np.zeros(0)
-    ntree, depth = feats.shape
-    bits = (X[:, feats.ravel()] >= thrs.ravel()).reshape(n * ntree, depth).astype(float)
-    leaf = (bits @ powers.astype(float)).astype(np.int64).reshape(n, ntree)  # leaf of each tree
-    leaf += np.arange(ntree) * leaves.shape[1]
-    z = leaves.ravel()[leaf].sum(1) + base
+    ntree = offsets.shape[0]
+    # every split of every tree at once: bits[i, d, k] = row i goes right at level d of tree k
+    bits = (X[:, cols] >= thrs).view(np.uint8).reshape(n, depth, ntree)
+    leaf = np.empty((n, ntree), dtype=np.intp)  # C order: the row sums below keep their order
+    leaf[...] = bits[:, 0]
+    for d in range(1, depth):
+        leaf <<= 1
+        leaf |= bits[:, d]
+    leaf += offsets
+    z = leaves[leaf].sum(1) + base
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
