@@ -262,8 +262,33 @@ _FOOTER_HINT_RX = re.compile("|".join(map(re.escape, _FOOTER_HINT)))
 _PROMO_HINT_RX = re.compile("|".join(map(re.escape, _PROMO_HINT)))
 
 
+# Under re.I these non-ASCII letters match ASCII ones although .lower() does not turn them into
+# those letters ("ſ" matches "s"); folding them first makes `_fold_lower(line)` contain, in ASCII, every
+# ASCII word that a case-insensitive pattern can find in `line`. The cheap substring tests below that
+# skip a regex rely on this (tests/test_text_speed_equivalence.py checks the list is complete).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold_lower(line: str) -> str:
+    return line.lower() if line.isascii() else line.translate(_FOLD).lower()
+
+
+# CAPTION can only match a line that has a "/", starts like a credit, or names a photo agency
+_CAPTION_START = ("photo", "image", "picture", "credit", "illustration", "video", "(")
+
+
+def _may_be_caption(line: str, low: str) -> bool:
+    return ("/" in line or low.startswith(_CAPTION_START) or "getty images" in low or "shutterstock" in low
+            or "associated press" in low or "afp via getty" in low or "istock" in low)
+
+
 def rule_reason(line: str) -> str | None:
     """The reason a named rule gives for dropping `line` (a trimmed line), or None."""
+    return _rule_reason(line, _fold_lower(line) if len(line) <= 200 else "")
+
+
+def _rule_reason(line: str, low: str) -> str | None:
+    """`rule_reason`; `low` is `_fold_lower(line)` for a line of at most 200 characters."""
     if not _HAS_WORD.search(line):
         return "empty"
     n = len(line)
@@ -271,7 +296,6 @@ def rule_reason(line: str) -> str | None:
         m = _RULES_ONE.match(line)
         if m is not None:
             return _RULE_OF_GROUP[m.lastindex]
-        low = line.lower() if n <= 200 else ""
         if low and _PROMO_HINT_RX.search(low) and PROMO_ANYWHERE.search(line):
             return "promo"
         if low and _FOOTER_HINT_RX.search(low):
@@ -280,7 +304,7 @@ def rule_reason(line: str) -> str | None:
         if " " not in line:
             if IMAGE_SLUG.match(line) and not line.isdigit() and ("-" in line or "_" in line or "." in line):
                 return "caption"
-        elif n <= 200 and CAPTION.match(line):
+        elif n <= 200 and _may_be_caption(line, low) and CAPTION.match(line):
             return "caption"
         if n <= 60 and _HAS_DIGIT.search(line) and _is_dateline(line):
             return "dateline"
@@ -378,52 +402,72 @@ _QUOTES = ('"', "“", "”")
 _TERMINAL_CHARS = frozenset(".!?…:;\"”’)]。！？」』")
 
 
+_SENT_CHARS = frozenset(".!?…。！？")
+_CLOSE_CHARS = frozenset("\"”’)」』")
+
+
+def _ends_sentence(t: str) -> bool:
+    """`_SENT_END.search(t) is not None`, from the last two characters."""
+    c = t[-1:]
+    if c in _SENT_CHARS:
+        return True
+    if c in _CLOSE_CHARS:
+        return t[-2:-1] in _SENT_CHARS
+    return c == "\n" and _SENT_END.search(t) is not None
+
+
 @lru_cache(maxsize=1 << 16)
 def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
     """A line's tokens, word count, whether it ends like a sentence, and the counts and flags its
     features are made of (the last of them is its `line_key`). Cached: lines repeat across a site's
     pages. The token list is shared: do not change it."""
     toks = _WORD.findall(t)
-    return toks, count_words(t, toks), _SENT_END.search(t) is not None, _line_prims(t, toks)
+    return toks, count_words(t, toks), _ends_sentence(t), _line_prims(t, toks)
 
 
 _MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d")
+# a necessary condition for _MONTH_NAME that the regex engine finds fast (it can skip to the letters
+# a month starts with): a word starting with one of them and going on like a month
+_MONTH_HINT = re.compile(r"(?i)[jfmasond](?<!\w.)(?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)")
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _month_word(t: str, asc: bool) -> bool:
-    """`_MONTH_WORD.search(t)`, the cheap alternatives first (ASCII lines)."""
-    if not asc:
-        return _MONTH_WORD.search(t) is not None
+    """`_MONTH_WORD.search(t) is not None`, one alternative at a time, each behind a cheap test."""
     return ((":" in t and _CLOCK.search(t) is not None)
             or (("19" in t or "20" in t) and _YEAR_WORD.search(t) is not None)
-            or _MONTH_NAME.search(t) is not None)
+            or (_MONTH_HINT.search(t) is not None and _MONTH_NAME.search(t) is not None))
+
+
+_first = operator.itemgetter(0)
 
 
 def _line_prims(t: str, toks: list[str]) -> tuple:
+    """The counts and flags of one trimmed line (single spaces, none at the ends): see `_base_matrix`."""
     asc = t.isascii()
     lt = len(t)
+    key = t.lower()  # == " ".join(t.lower().split()) for a trimmed line
     if asc:
-        low = t.lower().split()
+        low = key.split(" ") if key else []
         dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
-        key = " ".join(low)
-        if dc:
-            key = _DIGITS.sub("0", key)
+        digits = dc > 0
     else:
         low = [w.lower() for w in toks]
         dc = sum(map(t.count, "0123456789"))
-        key = line_key(t)
+        digits = dc > 0 or _HAS_DIGIT.search(t) is not None  # any Unicode digit
+    if digits:
+        key = _DIGITS.sub("0", key)
     return (
         lt, len(toks) or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
-        sum(1 for w in toks if w[0].isupper()), dc, lt - t.count(" "), t.count(","),
+        sum(map(str.isupper, map(_first, toks))), dc, lt - t.count(" "), t.count(","),
         t.endswith(":"),
         t[-1:] in _TERMINAL_CHARS,
         _BULLET.match(t) is not None,
-        "|" in t or " · " in t or " • " in t,
+        "|" in t or (not asc and (" · " in t or " • " in t)),
         len(toks) >= 1 and t.isupper(),
         ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
-        (dc > 0 or not asc) and _month_word(t, asc),
+        digits and _month_word(t, asc),  # every alternative of _MONTH_WORD needs a digit
         '"' in t or "“" in t or "”" in t,
         t[:1].islower(),
         "?" in t,
@@ -802,18 +846,37 @@ def _units(raw: list[str]) -> list[list[str]]:
 
 def _lines_of(blocks: list[str]) -> list[_Line]:
     out: list[_Line] = []
+    info = _line_info
+    Line = _Line
     for b, block in enumerate(blocks):
+        if "\n" not in block:  # most blocks are one line
+            t = " ".join(block.split())
+            if t:
+                toks, words, sent, _ = info(t)
+                out.append(Line(t, b, 0, 1, words, t, None, False, None, sent, toks))
+            continue
         raw = [_trim(x) for x in block.split("\n")]
         raw = [x for x in raw if x]
         units = _units(raw)
+        nu = len(units)
         for k, u in enumerate(units):
             t = " ".join(u)
-            toks, words, sent, _ = _line_info(t)
-            x = _Line(t, b, k, len(units), words, "\n".join(u))
-            x.toks = toks
-            x.sent = sent
-            out.append(x)
+            toks, words, sent, _ = info(t)
+            out.append(Line(t, b, k, nu, words, "\n".join(u), None, False, None, sent, toks))
     return out
+
+
+def _may_be_comment_header(low: str) -> bool:
+    """A necessary condition for COMMENT_HEADER: every alternative has one of these words."""
+    return ("comment" in low or "repl" in low or "respons" in low or "thought" in low or "reaction" in low
+            or "conversation" in low or "discussion" in low or "reader" in low or "what do you think" in low
+            or "have your say" in low)
+
+
+def _may_be_comment_sig(line: str, low: str) -> bool:
+    """A necessary condition for COMMENT_SIG: "... by" and a digit, or "says"/"wrote"/... and a colon."""
+    return ((" by" in low and _HAS_DIGIT.search(line) is not None)
+            or (":" in line and ("says" in low or "said" in low or "wrote" in low or "writes" in low)))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -821,16 +884,18 @@ def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, 
     """What the named rules say about one line, on its own: (rule reason, "teaser" | "comments"
     for a zone header or "sig" for a comment signature, bio). Lines repeat across a site's pages,
     so this is cached."""
-    rule = rule_reason(t)
+    n = len(t)
+    low = _fold_lower(t) if n <= 200 else ""
+    rule = _rule_reason(t, low)
     kind = None
-    if len(t) <= 100:
+    if n <= 100:
         if rule is None and TEASER_LINK.match(t):
             rule = "teaser"
         elif TEASER_HEADER.match(t):
             kind = "teaser"
-        elif COMMENT_HEADER.match(t):
+        elif _may_be_comment_header(low) and COMMENT_HEADER.match(t):
             kind = "comments"
-        elif COMMENT_SIG.match(t):
+        elif _may_be_comment_sig(t, low) and COMMENT_SIG.match(t):
             kind = "sig"
     bio = md.parse_bio(t) if rule is None and words >= 6 else None
     return rule, kind, bio
