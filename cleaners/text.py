@@ -730,8 +730,10 @@ _PACKED: dict[int, tuple] = {}
 
 
 def _packed(model: dict) -> tuple:
-    """Oblivious trees as arrays: the feature column and threshold of each level, level-major
-    (D * T,), leaf values (T, 2**D), and each tree's offset into the flattened leaves."""
+    """Oblivious trees as arrays. The splits of all trees, level-major (split d * T + k is level d
+    of tree k), point into the table of distinct (feature, threshold) tests: columns (U,),
+    thresholds (U, 1), and which test each split is (D * T,). Leaf values flattened (T * 2**D,),
+    with each tree's offset into them."""
     key = id(model)
     if key not in _PACKED:
         trees = model["trees"]
@@ -747,9 +749,14 @@ def _packed(model: dict) -> tuple:
             shift = depth - d  # missing levels add zero bits at the bottom
             for leaf, v in enumerate(t["v"]):
                 leaves[k, leaf << shift] = v
+        splits = list(zip(feats.T.ravel().tolist(), thrs.T.ravel().tolist()))
+        tests = sorted(set(splits))
+        at = {s: i for i, s in enumerate(tests)}
+        cols = np.array([f for f, _ in tests], dtype=np.intp)
+        tvals = np.array([t for _, t in tests])[:, None]
+        which = np.array([at[s] for s in splits], dtype=np.intp)
         offsets = np.arange(T, dtype=np.intp) * leaves.shape[1]
-        _PACKED[key] = (np.ascontiguousarray(feats.T).ravel(), np.ascontiguousarray(thrs.T).ravel(),
-                        leaves.ravel(), offsets, depth, float(model.get("base", 0.0)))
+        _PACKED[key] = (cols, tvals, which, leaves.ravel(), offsets, depth, float(model.get("base", 0.0)))
     return _PACKED[key]
 
 
@@ -762,20 +769,23 @@ def _trees(model: dict, rows: list[list[float]]) -> list[float]:
 
 def _trees_p(model: dict, X: np.ndarray) -> np.ndarray:
     """`_trees` on a feature matrix (one row per line); returns an array."""
-    cols, thrs, leaves, offsets, depth, base = _packed(model)
+    cols, tvals, which, leaves, offsets, depth, base = _packed(model)
     n = X.shape[0]
     if n == 0:
         return np.zeros(0)
     ntree = offsets.shape[0]
-    # every split of every tree at once: bits[i, d, k] = row i goes right at level d of tree k
-    bits = (X[:, cols] >= thrs).view(np.uint8).reshape(n, depth, ntree)
-    leaf = np.empty((n, ntree), dtype=np.intp)  # C order: the row sums below keep their order
-    leaf[...] = bits[:, 0]
+    # each distinct test once for every line, then the bit of every split: bits[d * T + k, i] = line i
+    # goes right at level d of tree k
+    bits = (np.ascontiguousarray(X.T)[cols] >= tvals).view(np.uint8)[which]
+    if depth > 8:
+        bits = bits.astype(np.intp)
+    leaf = bits[:ntree].copy()
     for d in range(1, depth):
         leaf <<= 1
-        leaf |= bits[:, d]
-    leaf += offsets
-    z = leaves[leaf].sum(1) + base
+        leaf |= bits[d * ntree:(d + 1) * ntree]
+    idx = np.ascontiguousarray(leaf.T, dtype=np.intp)  # (lines, trees) in C order: the row sums
+    idx += offsets                                      # below add the trees in their order
+    z = leaves[idx].sum(1) + base
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
