@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+from itertools import chain
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -282,6 +283,19 @@ def _may_be_caption(line: str, low: str) -> bool:
             or "associated press" in low or "afp via getty" in low or "istock" in low)
 
 
+def _has_promo_hint(low: str) -> bool:
+    """`_PROMO_HINT_RX.search(low) is not None`, as plain substring tests."""
+    return "trust" in low or "we may" in low or "reader-supported" in low or "affiliate" in low
+
+
+def _has_footer_hint(low: str) -> bool:
+    """`_FOOTER_HINT_RX.search(low) is not None`, as plain substring tests."""
+    return ("©" in low or "(c)" in low or "copyright" in low or "rights" in low or "privacy" in low or "terms" in low
+            or "contact" in low or "about" in low or "sitemap" in low or "site map" in low or "careers" in low
+            or "accessibility" in low or "advertise" in low or "imprint" in low or "do not sell" in low
+            or "cookie" in low)
+
+
 def rule_reason(line: str) -> str | None:
     """The reason a named rule gives for dropping `line` (a trimmed line), or None."""
     return _rule_reason(line, _fold_lower(line) if len(line) <= 200 else "")
@@ -296,9 +310,9 @@ def _rule_reason(line: str, low: str) -> str | None:
         m = _RULES_ONE.match(line)
         if m is not None:
             return _RULE_OF_GROUP[m.lastindex]
-        if low and _PROMO_HINT_RX.search(low) and PROMO_ANYWHERE.search(line):
+        if low and _has_promo_hint(low) and PROMO_ANYWHERE.search(line):
             return "promo"
-        if low and _FOOTER_HINT_RX.search(low):
+        if low and _has_footer_hint(low):
             if (FOOTER.match(line) and not line.endswith((".", "?", "!"))) or "©" in low or "all rights reserved" in low:
                 return "footer"
         if " " not in line:
@@ -328,6 +342,7 @@ _STOP = frozenset(
     been which would could there their they\u2019re it\u2019s don\u2019t""".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*")
+_WORD_ASCII = re.compile(r"[A-Za-z][\w'-]*|\d[\d,.]*", re.A)  # `_WORD` on ASCII text, faster
 _BULLET = re.compile(r"^(?:[*•·▪‣◦●■□+o–—-]|\d{1,3}[.)]|[a-z][.)])\s+")
 _TERMINAL = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
 _SENT_END = re.compile(r"[.!?…。！？][\"”’)」』]?$")
@@ -421,23 +436,26 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
     """A line's tokens, word count, whether it ends like a sentence, and the counts and flags its
     features are made of (the last of them is its `line_key`). Cached: lines repeat across a site's
     pages. The token list is shared: do not change it."""
-    toks = _WORD.findall(t)
+    toks = _WORD_ASCII.findall(t) if t.isascii() else _WORD.findall(t)
     return toks, count_words(t, toks), _ends_sentence(t), _line_prims(t, toks)
 
 
 _MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d")
-# a necessary condition for _MONTH_NAME that the regex engine finds fast (it can skip to the letters
-# a month starts with): a word starting with one of them and going on like a month
-_MONTH_HINT = re.compile(r"(?i)[jfmasond](?<!\w.)(?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)")
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
 
 
-def _month_word(t: str, asc: bool) -> bool:
-    """`_MONTH_WORD.search(t) is not None`, one alternative at a time, each behind a cheap test."""
+# _MONTH_NAME on `_fold_lower(t)` without re.I: a month's letters first, so the engine skips to them;
+# the look-behind after them is the \b before them
+_MONTH_LOW = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?<!\w...)[a-z]*\.?\s+\d")
+
+
+def _month_word(t: str, asc: bool, low: str | None = None) -> bool:
+    """`_MONTH_WORD.search(t) is not None`, one alternative at a time, each behind a cheap test.
+    `low`: `_fold_lower(t)` if at hand."""
     return ((":" in t and _CLOCK.search(t) is not None)
             or (("19" in t or "20" in t) and _YEAR_WORD.search(t) is not None)
-            or (_MONTH_HINT.search(t) is not None and _MONTH_NAME.search(t) is not None))
+            or _MONTH_LOW.search(_fold_lower(t) if low is None else low) is not None)
 
 
 _first = operator.itemgetter(0)
@@ -447,9 +465,10 @@ def _line_prims(t: str, toks: list[str]) -> tuple:
     """The counts and flags of one trimmed line (single spaces, none at the ends): see `_base_matrix`."""
     asc = t.isascii()
     lt = len(t)
-    key = t.lower()  # == " ".join(t.lower().split()) for a trimmed line
+    tl = t.lower()
+    key = tl  # == " ".join(t.lower().split()) for a trimmed line
     if asc:
-        low = key.split(" ") if key else []
+        low = tl.split(" ") if tl else []
         dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
         digits = dc > 0
     else:
@@ -467,7 +486,7 @@ def _line_prims(t: str, toks: list[str]) -> tuple:
         "|" in t or (not asc and (" · " in t or " • " in t)),
         len(toks) >= 1 and t.isupper(),
         ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
-        digits and _month_word(t, asc),  # every alternative of _MONTH_WORD needs a digit
+        digits and _month_word(t, asc, tl if asc else None),  # every alternative needs a digit
         '"' in t or "“" in t or "”" in t,
         t[:1].islower(),
         "?" in t,
@@ -492,8 +511,10 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
     for p in prims:
         keys[p[-1]] = keys.get(p[-1], 0) + 1
     for x, p in zip(lines, prims):
-        rows.append(p[:-1] + (x.nb, flag_of[x.rule] if x.rule else -1, x.header, bool(x.bio), keys[p[-1]] > 1))
-    R = np.array(rows, dtype=np.int64)
+        rows.append(p[:-1])
+        rows.append((x.nb, flag_of[x.rule] if x.rule else -1, x.header, bool(x.bio), keys[p[-1]] > 1))
+    width = len(prims[0]) + 4
+    R = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=n * width).reshape(n, width)
     L, nw, nl, stop_c, chrome_c, caps_c, dig_c, nonsp, comma_c = R[:, :9].T
     nbk, rcol = R[:, 19], R[:, 20]
     F = np.concatenate((R[:, 9:19], R[:, 21:]), axis=1).astype(bool)
