@@ -342,7 +342,9 @@ _STOP = frozenset(
     been which would could there their they\u2019re it\u2019s don\u2019t""".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*")
-_WORD_ASCII = re.compile(r"[A-Za-z][\w'-]*|\d[\d,.]*", re.A)  # `_WORD` on ASCII text, faster
+_WORD_ASCII = re.compile(r"[A-Za-z][\w'-]*|\d[\d,.]*", re.A)  # `_WORD` on ASCII text
+# the same tokens, each given as its first letter if that is upper case, else as ""
+_WORD_CAPS = re.compile(r"(?:([A-Z])|[a-z])[\w'-]*|\d[\d,.]*", re.A)
 _BULLET = re.compile(r"^(?:[*•·▪‣◦●■□+o–—-]|\d{1,3}[.)]|[a-z][.)])\s+")
 _TERMINAL = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
 _SENT_END = re.compile(r"[.!?…。！？][\"”’)」』]?$")
@@ -381,11 +383,22 @@ class _Line:
     header: bool = False
     zone: str | None = None  # reason of the zone this line opens: "teaser" | "comments"
     sent: bool = False  # ends like a sentence
-    toks: list[str] = field(default_factory=list)
+    _toks: list[str] | None = None  # None: not computed yet (see `toks`)
     bio: tuple[str, str | None] | None = None
     _feats: list[float] | None = None
     _X: np.ndarray | None = None  # the page's feature matrix and this line's row in it: `feats` reads
     _row: int = 0                 # the row only when asked for (most lines never need a list)
+
+    @property
+    def toks(self) -> list[str]:
+        """The line's `_WORD` tokens."""
+        if self._toks is None:
+            self._toks = _WORD.findall(self.text)
+        return self._toks
+
+    @toks.setter
+    def toks(self, value: list[str]) -> None:
+        self._toks = value
 
     @property
     def feats(self) -> list[float]:
@@ -433,10 +446,15 @@ def _ends_sentence(t: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
-    """A line's tokens, word count, whether it ends like a sentence, and the counts and flags its
-    features are made of (the last of them is its `line_key`). Cached: lines repeat across a site's
-    pages. The token list is shared: do not change it."""
-    toks = _WORD_ASCII.findall(t) if t.isascii() else _WORD.findall(t)
+    """A (trimmed) line's tokens, word count, whether it ends like a sentence, and the counts and
+    flags its features are made of (the last of them is its `line_key`). Cached: lines repeat across
+    a site's pages. The token list is shared: do not change it. An ASCII line's tokens are not
+    listed (None): only their number and how many start in upper case are needed."""
+    if t.isascii():
+        marks = _WORD_CAPS.findall(t)  # one entry per token: its first letter if upper case, else ""
+        n = len(marks)
+        return None, n, _ends_sentence(t), _ascii_prims(t, n, n - marks.count(""))
+    toks = _WORD.findall(t)
     return toks, count_words(t, toks), _ends_sentence(t), _line_prims(t, toks)
 
 
@@ -459,6 +477,29 @@ def _month_word(t: str, asc: bool, low: str | None = None) -> bool:
 
 
 _first = operator.itemgetter(0)
+
+
+def _ascii_prims(t: str, ntok: int, caps: int) -> tuple:
+    """`_line_prims` of a trimmed ASCII line with `ntok` tokens, `caps` of them capitalised."""
+    lt = len(t)
+    tl = t.lower()
+    low = tl.split()  # == tl.split(" ") on a trimmed line
+    dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
+    return (
+        lt, ntok or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
+        caps, dc, lt - t.count(" "), t.count(","),
+        t.endswith(":"),
+        t[-1:] in _TERMINAL_CHARS,
+        _BULLET.match(t) is not None,
+        "|" in t,
+        ntok >= 1 and t.isupper(),
+        ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
+        dc > 0 and _month_word(t, True, tl),  # every alternative of _MONTH_WORD needs a digit
+        '"' in t,
+        t[:1].islower(),
+        "?" in t,
+        _DIGITS.sub("0", tl) if dc else tl,  # line_key (" ".join(tl.split()) is tl)
+    )
 
 
 def _line_prims(t: str, toks: list[str]) -> tuple:
