@@ -271,7 +271,9 @@ _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k
 
 
 def _fold_lower(line: str) -> str:
-    return line.lower() if line.isascii() else line.translate(_FOLD).lower()
+    if line.isascii() or not ("\u0131" in line or "\u017f" in line or "\u0130" in line or "\u212a" in line):
+        return line.lower()
+    return line.translate(_FOLD).lower()
 
 
 # CAPTION can only match a line that has a "/", starts like a credit, or names a photo agency
