@@ -467,6 +467,7 @@ _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
 
 # _MONTH_NAME on `_fold_lower(t)` without re.I: a month's letters first, so the engine skips to them;
 # the look-behind after them is the \b before them
+_SPACE_DIGIT = re.compile(r"\s\d")
 _MONTH_LOW = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?<!\w...)[a-z]*\.?\s+\d")
 
 
@@ -475,7 +476,8 @@ def _month_word(t: str, asc: bool, low: str | None = None) -> bool:
     `low`: `_fold_lower(t)` if at hand."""
     return ((":" in t and _CLOCK.search(t) is not None)
             or (("19" in t or "20" in t) and _YEAR_WORD.search(t) is not None)
-            or _MONTH_LOW.search(_fold_lower(t) if low is None else low) is not None)
+            or (_SPACE_DIGIT.search(t) is not None  # a month name is followed by spaces and a digit
+                and _MONTH_LOW.search(_fold_lower(t) if low is None else low) is not None))
 
 
 _first = operator.itemgetter(0)
@@ -1353,7 +1355,8 @@ def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None]
     # "By Jane Doe" / "Written by Jane Doe" anywhere above the teasers; the first one wins
     for i in range(limit):
         x = lines[i]
-        if x.words > 25:
+        # after a bullet (at most five characters) "by " or "written by" has "by" in the first 16
+        if x.words > 25 or (x.rule != "byline" and "by" not in x.text[:16].lower()):
             continue
         t = _BULLET.sub("", x.text)
         if x.rule == "byline" or t[:3].lower() == "by " or t[:10].lower() == "written by":
