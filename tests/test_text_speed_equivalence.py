@@ -132,3 +132,108 @@ def test_find_sources_prefilter_keeps_every_credit(text):
             seen.add(key)
             out.append(name)
     assert md.find_sources(text) == out
+
+
+# --- per-line fast paths against the plain regex / per-token versions ---------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# words and characters the rules and features react to, plus letters that case-fold oddly
+_PIECES = [
+    "jan", "Sept.", "DEC", "march", "may", "2024", "1999", "12:30", "5", "٣", "photo", "Photo:", "(Image", "credit",
+    "Getty Images", "shutterstock", "iStock", "/", "Reuters", "AP", "by", "By", "posted", "says:", "wrote", "said",
+    "comments", "Comments (3)", "reply", "discussion", "Readers", "what do you think?", "trust", "We may",
+    "affiliate", "©", "(c)", "Copyright", "rights", "privacy", "Terms", "about", "cookie", "imprint", "|", "·", "•",
+    "’", "“", "”", "\"", "?", ":", ",", ".", "-", "_", "'", "@x", "www.", ".com", "https://", "the", "and", "share",
+    "Menu", "Home", "Ünïcode", "İ", "ı", "ſep", "\u212a", "é", "ÆØ", "漢字テスト", "x2000y", "O'Neil", "e-mail", "3,5.0",
+    "* ", "1. ", "a) ",
+]
+_lines = st.lists(st.sampled_from(_PIECES) | st.text(max_size=6), min_size=1, max_size=12).map(
+    lambda ws: " ".join(" ".join(ws).split()))
+
+
+def _reference_prims(t: str) -> tuple:
+    """The per-line counts and flags as first written: one token list, one regex per flag."""
+    toks = re.findall(r"[^\W\d_][\w'’-]*|\d[\d,.]*", t)
+    low = t.lower().split() if t.isascii() else [w.lower() for w in toks]
+    dc = sum(t.count(d) for d in "0123456789")
+    return (
+        len(t), len(toks) or 1, len(low) or 1, sum(w in T._STOP for w in low), sum(w in T._CHROME_SET for w in low),
+        sum(1 for w in toks if w[0].isupper()), dc, len(t) - t.count(" "), t.count(","),
+        t.endswith(":"), bool(re.search(r"[.!?…:;\"”’)\]。！？」』]$", t)), T._BULLET.match(t) is not None,
+        "|" in t or " · " in t or " • " in t, len(toks) >= 1 and t.isupper(), T._URLISH.search(t) is not None,
+        T._MONTH_WORD.search(t) is not None, bool(re.search(r"[\"“”]", t)), t[:1].islower(), "?" in t,
+        T.line_key(t),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines)
+def test_line_info_equals_reference(t):
+    if not t:
+        return
+    toks, words, sent, prims = T._line_info.__wrapped__(t)
+    assert words == T.count_words(t)
+    assert sent == (T._SENT_END.search(t) is not None)
+    assert prims == _reference_prims(t)
+    if toks is not None:
+        assert toks == T._WORD.findall(t)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines)
+def test_rule_prefilters_never_skip_a_match(line):
+    low = T._fold_lower(line)
+    assert T._has_footer_hint(low) == (T._FOOTER_HINT_RX.search(low) is not None)
+    assert T._has_promo_hint(low) == (T._PROMO_HINT_RX.search(low) is not None)
+    if T.CAPTION.match(line):
+        assert T._may_be_caption(line, low)
+    if T.COMMENT_HEADER.match(line):
+        assert T._may_be_comment_header(low)
+    if T.COMMENT_SIG.match(line):
+        assert T._may_be_comment_sig(line, low)
+    assert T._month_word(line, line.isascii()) == (T._MONTH_WORD.search(line) is not None)
+
+
+@pytest.mark.parametrize("line", [
+    "Photo: Ann Lee", "(Photos by Sam Roe)", "Jane Doe / Reuters", "AFP via Getty Images.", "iStockphoto",
+    "Illustration: staff", "Video credit: Example", "ſhutterſtock", "Posted by: Sam | Jan 10, 2008 4:49 PM",
+    "Sam says: great", "12 Responses to “Story”", "Leave a Reply", "Reader Comments", "Have your say here",
+    "Jane Doe wrote:", "İmage: x",
+])
+def test_prefilters_pass_lines_the_rules_catch(line):
+    low = T._fold_lower(line)
+    hit = [bool(T.CAPTION.match(line)), bool(T.COMMENT_HEADER.match(line)), bool(T.COMMENT_SIG.match(line))]
+    assert any(hit), line  # each example is caught by one of the rules
+    assert not hit[0] or T._may_be_caption(line, low)
+    assert not hit[1] or T._may_be_comment_header(low)
+    assert not hit[2] or T._may_be_comment_sig(line, low)
+
+
+def test_fold_lists_every_letter_that_matches_ascii_case_insensitively():
+    # the substring prefilters rely on `_fold_lower` turning such letters into the ASCII one
+    rx = re.compile(r"[a-z]", re.I)
+    odd = [c for c in map(chr, range(0x80, 0x30000)) if rx.match(c)]
+    assert odd  # e.g. the Kelvin sign
+    for c in odd:
+        folded = T._fold_lower("x" + c + "x")
+        assert len(folded) == 3 and folded[1].isascii() and re.match(folded[1], c, re.I), c
+
+
+@settings(max_examples=300, deadline=None)
+@given(_lines)
+def test_ascii_tokenizers_agree(t):
+    if not t.isascii():
+        return
+    toks = T._WORD.findall(t)
+    assert T._WORD_ASCII.findall(t) == toks
+    marks = T._WORD_CAPS.findall(t)
+    assert len(marks) == len(toks)
+    assert [m != "" for m in marks] == [w[0].isupper() for w in toks]
+
+
+def test_find_date_without_a_year_finds_nothing():
+    assert md.find_date("Posted on March 3 at 12:30") == (None, -1)
+    assert md.find_date("Posted on March 3, 2021")[0] == "2021-03-03"
+    assert md.find_date("on 1999-12-31")[0] == "1999-12-31"
