@@ -60,8 +60,13 @@ def _trim(line: str) -> str:
 # named rules: pattern -> reason
 # --------------------------------------------------------------------------------------------
 
+_RX_ALTS: dict[re.Pattern[str], tuple[str, ...]] = {}  # the alternatives each `_rx` pattern was built from
+
+
 def _rx(*alts: str) -> re.Pattern[str]:
-    return re.compile(r"^(?:" + "|".join(alts) + r")$", re.I)
+    pat = re.compile(r"^(?:" + "|".join(alts) + r")$", re.I)
+    _RX_ALTS[pat] = alts
+    return pat
 
 
 # reason "navigation": site chrome, menus, breadcrumbs, pagination
@@ -298,6 +303,146 @@ def _has_footer_hint(low: str) -> bool:
             or "cookie" in low)
 
 
+# --- the rules by first character -------------------------------------------------------------
+# A line can only match the alternatives of a rule that may start with its first character, so
+# for each first character (as `_fold_lower` gives it) the rules are compiled again from just those
+# alternatives: the regex engine then tries a few branches instead of all of them. Which
+# characters an alternative may start with is read from its parse tree; anything the reading does
+# not understand counts as "any character".
+
+try:
+    from re import _constants as _sc
+    from re import _parser as _sp
+except ImportError:  # pragma: no cover - other Python versions: no dispatch
+    _sp = None
+
+
+def _first_key(c: str) -> str:
+    """The dispatch key of a line whose `_fold_lower` starts with `c`: any digit is "0", any
+    space " "."""
+    return "0" if c.isdecimal() else " " if c.isspace() else c
+
+
+def _starts_of_char(code: int, ci: bool) -> set[str] | None:
+    c = chr(code)
+    if ci and not c.isascii() and c.lower() != c.upper():
+        return None  # a cased non-ASCII letter matched ignoring case: not worked out here
+    return {_first_key(_fold_lower(c)[:1])}
+
+
+def _starts_of_item(op, av, ci: bool) -> tuple[set[str] | None, bool]:
+    """(first characters, can match empty) of one parse-tree item; None: any character."""
+    if op is _sc.LITERAL:
+        return _starts_of_char(av, ci), False
+    if op is _sc.IN:
+        out: set[str] = set()
+        for o, a in av:
+            if o is _sc.LITERAL:
+                k = _starts_of_char(a, ci)
+            elif o is _sc.CATEGORY and a in (_sc.CATEGORY_DIGIT, _sc.CATEGORY_SPACE):
+                k = {"0" if a is _sc.CATEGORY_DIGIT else " "}
+            elif o is _sc.RANGE and a[1] - a[0] <= 512:
+                k = set()
+                for code in range(a[0], a[1] + 1):
+                    kk = _starts_of_char(code, ci)
+                    if kk is None:
+                        return None, False
+                    k |= kk
+            else:
+                return None, False
+            if k is None:
+                return None, False
+            out |= k
+        return out, False
+    if op is _sc.BRANCH:
+        out, empty = set(), False
+        for alt in av[1]:
+            k, e = _starts_of(alt, ci)
+            if k is None:
+                return None, False
+            out |= k
+            empty = empty or e
+        return out, empty
+    if op is _sc.SUBPATTERN:
+        _, add, rem, sub = av
+        return _starts_of(sub, (ci or bool(add & re.I)) and not rem & re.I)
+    if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, _sc.POSSESSIVE_REPEAT):
+        k, e = _starts_of(av[2], ci)
+        return k, (av[0] == 0 or e)
+    if op is _sc.ATOMIC_GROUP:
+        return _starts_of(av, ci)
+    if op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+        return set(), True
+    return None, False
+
+
+def _starts_of(items, ci: bool) -> tuple[set[str] | None, bool]:
+    out: set[str] = set()
+    for op, av in items:
+        k, empty = _starts_of_item(op, av, ci)
+        if k is None:
+            return None, False
+        out |= k
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _pieces(pat: re.Pattern[str]) -> list[tuple[str, frozenset[str] | None]]:
+    """A pattern as (source, first characters or None) pieces: its alternatives if `_rx` built it."""
+    alts = _RX_ALTS.get(pat)
+    srcs = [(a, r"^(?:" + a + r")$") for a in alts] if alts else [(pat.pattern, pat.pattern)]
+    out = []
+    for src, full in srcs:
+        try:
+            k, _ = _starts_of(_sp.parse(src, pat.flags), bool(pat.flags & re.I))
+        except Exception:  # noqa: BLE001 - an unreadable piece may start anywhere
+            k = None
+        out.append((full if not alts else src, None if k is None else frozenset(k)))
+    return out
+
+
+_BY_FIRST: dict[str, tuple] = {}
+
+
+def _by_first(key: str) -> tuple:
+    """For lines whose `_fold_lower` starts with `key`: (the named rules as one pattern and its
+    group -> reason map, TEASER_LINK, TEASER_HEADER), each kept to the alternatives that may
+    start with `key` (None where none may)."""
+    got = _BY_FIRST.get(key)
+    if got is not None:
+        return got
+    if _sp is not None:
+        if not _NAMED:  # every first character some alternative names; the rest share one entry
+            for pat in [p for _, p in _RULES] + [TEASER_LINK, TEASER_HEADER]:
+                for _, k in _PIECES_OF.setdefault(pat, _pieces(pat)):
+                    _NAMED.update(k or ())
+        if key not in _NAMED and key != "\x00":
+            got = _BY_FIRST[key] = _by_first("\x00")
+            return got
+    if _sp is None:
+        got = (_RULES_ONE, _RULE_OF_GROUP, TEASER_LINK, TEASER_HEADER)
+    else:
+        def keep(pat: re.Pattern[str]) -> re.Pattern[str] | None:
+            pieces = _PIECES_OF.setdefault(pat, _pieces(pat))
+            srcs = [src for src, k in pieces if k is None or key in k]
+            if not srcs:
+                return None
+            if pat in _RX_ALTS:
+                return re.compile(r"^(?:" + "|".join(srcs) + r")$", re.I)
+            return pat
+        rules = [(r, p) for r, p in ((r, keep(p)) for r, p in _RULES) if p is not None]
+        one, of_group = _one_pattern(rules) if rules else (None, {})
+        got = (one, of_group, keep(TEASER_LINK), keep(TEASER_HEADER))
+    if len(_BY_FIRST) < 4096:
+        _BY_FIRST[key] = got
+    return got
+
+
+_PIECES_OF: dict[re.Pattern[str], list] = {}
+_NAMED: set[str] = set()
+
+
 def rule_reason(line: str) -> str | None:
     """The reason a named rule gives for dropping `line` (a trimmed line), or None."""
     return _rule_reason(line, _fold_lower(line) if len(line) <= 200 else "")
@@ -309,9 +454,10 @@ def _rule_reason(line: str, low: str) -> str | None:
         return "empty"
     n = len(line)
     if n <= 300:
-        m = _RULES_ONE.match(line)
+        one, of_group = _by_first(_first_key(low[:1] if low else _fold_lower(line[:1])))[:2]
+        m = one.match(line) if one is not None else None
         if m is not None:
-            return _RULE_OF_GROUP[m.lastindex]
+            return of_group[m.lastindex]
         if low and _has_promo_hint(low) and PROMO_ANYWHERE.search(line):
             return "promo"
         if low and _has_footer_hint(low):
@@ -965,9 +1111,10 @@ def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, 
     rule = _rule_reason(t, low)
     kind = None
     if n <= 100:
-        if rule is None and TEASER_LINK.match(t):
+        _, _, link, header = _by_first(_first_key(low[:1]))
+        if rule is None and link is not None and link.match(t):
             rule = "teaser"
-        elif TEASER_HEADER.match(t):
+        elif header is not None and header.match(t):
             kind = "teaser"
         elif _may_be_comment_header(low) and COMMENT_HEADER.match(t):
             kind = "comments"

@@ -237,3 +237,44 @@ def test_find_date_without_a_year_finds_nothing():
     assert md.find_date("Posted on March 3 at 12:30") == (None, -1)
     assert md.find_date("Posted on March 3, 2021")[0] == "2021-03-03"
     assert md.find_date("on 1999-12-31")[0] == "1999-12-31"
+
+
+def _full_rule(line: str) -> str | None:
+    m = T._RULES_ONE.match(line)
+    return T._RULE_OF_GROUP[m.lastindex] if m else None
+
+
+_RULE_LINES = [
+    "Skip to content", "Menu", "Home » World » Europe", "« Previous", "12 Next »", "Page 2 of 9", "Share this article",
+    "Share on Facebook", "Tweet", "Follow us on X:", "Advertisement", "Sponsored by Example", "Subscribe now!",
+    "We use cookies to improve your visit", "3 Comments", "Leave a reply here", "Tags: storms, rivers",
+    "(Via The Example Post)", "Source: Example Wire", "Read more: A town opens its bridge", "By Jane Doe",
+    "Written by: Sam Example", "Updated: March 3, 2024", "5 min read", "Reading time: 4 minutes", "x", "X | Facebook",
+    "Related", "Read More", "You May Also Like", "More from Example News", "Most Popular", "Editor's Picks",
+    "About the author", "ſhare", "İmage", "\u212aeywords: a", "  Menu", "«Next", "[Via Example]", "٣ comments",
+]
+
+
+@pytest.mark.parametrize("line", _RULE_LINES)
+def test_rules_by_first_character_match_the_full_rules(line):
+    low = T._fold_lower(line)
+    one, of_group, link, header = T._by_first(T._first_key(low[:1]))
+    m = one.match(line) if one is not None else None
+    assert (of_group[m.lastindex] if m else None) == _full_rule(line)
+    assert bool(link is not None and link.match(line)) == bool(T.TEASER_LINK.match(line))
+    assert bool(header is not None and header.match(line)) == bool(T.TEASER_HEADER.match(line))
+
+
+def test_rules_by_first_character_are_narrower():
+    # the point of the dispatch: a line starting with "x" tries far fewer alternatives
+    one = T._by_first("x")[0]
+    assert one is not None and len(one.pattern) < len(T._RULES_ONE.pattern) / 3
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_LINES + _PIECES), min_size=1, max_size=4).map(" ".join) | _lines)
+def test_rules_by_first_character_match_the_full_rules_on_made_up_lines(line):
+    if not line:
+        return
+    test_rules_by_first_character_match_the_full_rules(line)
+    assert T.rule_reason(line) == T._rule_reason(line, T._fold_lower(line) if len(line) <= 200 else "")
