@@ -415,7 +415,7 @@ def _by_first(key: str) -> tuple:
     if _sp is not None:
         if not _NAMED:  # every first character some alternative names; the rest share one entry
             for pat in [p for _, p in _RULES] + [TEASER_LINK, TEASER_HEADER]:
-                for _, k in _PIECES_OF.setdefault(pat, _pieces(pat)):
+                for _, k in _pieces_of(pat):
                     _NAMED.update(k or ())
         if key not in _NAMED and key != "\x00":
             got = _BY_FIRST[key] = _by_first("\x00")
@@ -424,7 +424,7 @@ def _by_first(key: str) -> tuple:
         got = (_RULES_ONE, _RULE_OF_GROUP, TEASER_LINK, TEASER_HEADER)
     else:
         def keep(pat: re.Pattern[str]) -> re.Pattern[str] | None:
-            pieces = _PIECES_OF.setdefault(pat, _pieces(pat))
+            pieces = _pieces_of(pat)
             srcs = [src for src, k in pieces if k is None or key in k]
             if not srcs:
                 return None
@@ -440,6 +440,14 @@ def _by_first(key: str) -> tuple:
 
 
 _PIECES_OF: dict[re.Pattern[str], list] = {}
+
+
+def _pieces_of(pat: re.Pattern[str]) -> list[tuple[str, frozenset[str] | None]]:
+    got = _PIECES_OF.get(pat)
+    if got is None:
+        got = _PIECES_OF[pat] = _pieces(pat)
+    return got
+
 _NAMED: set[str] = set()
 
 
