@@ -478,7 +478,8 @@ def _rule_reason(line: str, low: str) -> str | None:
             return "caption"
         if n <= 60 and _HAS_DIGIT.search(line) and _is_dateline(line):
             return "dateline"
-    if n <= 1200 and EDITORIAL_BLURB.match(line):
+    # EDITORIAL_BLURB starts with "we" or "our" (no letter of them folds oddly)
+    if n <= 1200 and line[:2].lower() in ("we", "ou") and EDITORIAL_BLURB.match(line):
         return "promo"
     return None
 

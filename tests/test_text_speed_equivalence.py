@@ -278,3 +278,16 @@ def test_rules_by_first_character_match_the_full_rules_on_made_up_lines(line):
         return
     test_rules_by_first_character_match_the_full_rules(line)
     assert T.rule_reason(line) == T._rule_reason(line, T._fold_lower(line) if len(line) <= 200 else "")
+
+
+@pytest.mark.parametrize("line,reason", [
+    ("We maintain a strict editorial policy so readers can rely on us.", "promo"),
+    ("Our reviews are written by experts and checked by our editors.", "promo"),
+    ("OUR content is reviewed by in-house professionals." + " More words here." * 20, "promo"),
+    ("Editorial policy: we maintain a strict editorial policy.", None),
+    ("Weather reviewed by our experts today.", None),
+])
+def test_editorial_blurb_gate(line, reason):
+    assert T.rule_reason(line) == reason
+    if T.EDITORIAL_BLURB.match(line):
+        assert line[:2].lower() in ("we", "ou")
