@@ -20,7 +20,7 @@ import math
 import operator
 from itertools import chain
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
