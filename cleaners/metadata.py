@@ -232,6 +232,8 @@ def _mk(y: int, m: int, d: int) -> str | None:
 
 def find_date(s: str) -> tuple[str | None, int]:
     """The first full date in `s` as (YYYY-MM-DD, start offset), or (None, -1)."""
+    if "19" not in s and "20" not in s:  # every pattern has a year
+        return None, -1
     best: tuple[int, str] | None = None
     for k, pat in enumerate(_DATE_PATTERNS[:-1]):
         for m in pat.finditer(s):

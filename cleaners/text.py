@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import math
 import operator
+from itertools import chain
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,8 +61,13 @@ def _trim(line: str) -> str:
 # named rules: pattern -> reason
 # --------------------------------------------------------------------------------------------
 
+_RX_ALTS: dict[re.Pattern[str], tuple[str, ...]] = {}  # the alternatives each `_rx` pattern was built from
+
+
 def _rx(*alts: str) -> re.Pattern[str]:
-    return re.compile(r"^(?:" + "|".join(alts) + r")$", re.I)
+    pat = re.compile(r"^(?:" + "|".join(alts) + r")$", re.I)
+    _RX_ALTS[pat] = alts
+    return pat
 
 
 # reason "navigation": site chrome, menus, breadcrumbs, pagination
@@ -263,29 +269,218 @@ _FOOTER_HINT_RX = re.compile("|".join(map(re.escape, _FOOTER_HINT)))
 _PROMO_HINT_RX = re.compile("|".join(map(re.escape, _PROMO_HINT)))
 
 
+# Under re.I these non-ASCII letters match ASCII ones although .lower() does not turn them into
+# those letters ("ſ" matches "s"); folding them first makes `_fold_lower(line)` contain, in ASCII, every
+# ASCII word that a case-insensitive pattern can find in `line`. The cheap substring tests below that
+# skip a regex rely on this (tests/test_text_speed_equivalence.py checks the list is complete).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold_lower(line: str) -> str:
+    if line.isascii() or not ("\u0131" in line or "\u017f" in line or "\u0130" in line or "\u212a" in line):
+        return line.lower()
+    return line.translate(_FOLD).lower()
+
+
+# CAPTION can only match a line that has a "/", starts like a credit, or names a photo agency
+_CAPTION_START = ("photo", "image", "picture", "credit", "illustration", "video", "(")
+
+
+def _may_be_caption(line: str, low: str) -> bool:
+    return ("/" in line or low.startswith(_CAPTION_START) or "getty images" in low or "shutterstock" in low
+            or "associated press" in low or "afp via getty" in low or "istock" in low)
+
+
+def _has_promo_hint(low: str) -> bool:
+    """`_PROMO_HINT_RX.search(low) is not None`, as plain substring tests."""
+    return "trust" in low or "we may" in low or "reader-supported" in low or "affiliate" in low
+
+
+def _has_footer_hint(low: str) -> bool:
+    """`_FOOTER_HINT_RX.search(low) is not None`, as plain substring tests."""
+    return ("©" in low or "(c)" in low or "copyright" in low or "rights" in low or "privacy" in low or "terms" in low
+            or "contact" in low or "about" in low or "sitemap" in low or "site map" in low or "careers" in low
+            or "accessibility" in low or "advertise" in low or "imprint" in low or "do not sell" in low
+            or "cookie" in low)
+
+
+# --- the rules by first character -------------------------------------------------------------
+# A line can only match the alternatives of a rule that may start with its first character, so
+# for each first character (as `_fold_lower` gives it) the rules are compiled again from just those
+# alternatives: the regex engine then tries a few branches instead of all of them. Which
+# characters an alternative may start with is read from its parse tree; anything the reading does
+# not understand counts as "any character".
+
+try:
+    from re import _constants as _sc
+    from re import _parser as _sp
+except ImportError:  # pragma: no cover - other Python versions: no dispatch
+    _sp = None
+
+
+def _first_key(c: str) -> str:
+    """The dispatch key of a line whose `_fold_lower` starts with `c`: any digit is "0", any
+    space " "."""
+    return "0" if c.isdecimal() else " " if c.isspace() else c
+
+
+def _starts_of_char(code: int, ci: bool) -> set[str] | None:
+    c = chr(code)
+    if ci and not c.isascii() and c.lower() != c.upper():
+        return None  # a cased non-ASCII letter matched ignoring case: not worked out here
+    return {_first_key(_fold_lower(c)[:1])}
+
+
+def _starts_of_item(op, av, ci: bool) -> tuple[set[str] | None, bool]:
+    """(first characters, can match empty) of one parse-tree item; None: any character."""
+    if op is _sc.LITERAL:
+        return _starts_of_char(av, ci), False
+    if op is _sc.IN:
+        out: set[str] = set()
+        for o, a in av:
+            if o is _sc.LITERAL:
+                k = _starts_of_char(a, ci)
+            elif o is _sc.CATEGORY and a in (_sc.CATEGORY_DIGIT, _sc.CATEGORY_SPACE):
+                k = {"0" if a is _sc.CATEGORY_DIGIT else " "}
+            elif o is _sc.RANGE and a[1] - a[0] <= 512:
+                k = set()
+                for code in range(a[0], a[1] + 1):
+                    kk = _starts_of_char(code, ci)
+                    if kk is None:
+                        return None, False
+                    k |= kk
+            else:
+                return None, False
+            if k is None:
+                return None, False
+            out |= k
+        return out, False
+    if op is _sc.BRANCH:
+        out, empty = set(), False
+        for alt in av[1]:
+            k, e = _starts_of(alt, ci)
+            if k is None:
+                return None, False
+            out |= k
+            empty = empty or e
+        return out, empty
+    if op is _sc.SUBPATTERN:
+        _, add, rem, sub = av
+        return _starts_of(sub, (ci or bool(add & re.I)) and not rem & re.I)
+    if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, _sc.POSSESSIVE_REPEAT):
+        k, e = _starts_of(av[2], ci)
+        return k, (av[0] == 0 or e)
+    if op is _sc.ATOMIC_GROUP:
+        return _starts_of(av, ci)
+    if op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+        return set(), True
+    return None, False
+
+
+def _starts_of(items, ci: bool) -> tuple[set[str] | None, bool]:
+    out: set[str] = set()
+    for op, av in items:
+        k, empty = _starts_of_item(op, av, ci)
+        if k is None:
+            return None, False
+        out |= k
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _pieces(pat: re.Pattern[str]) -> list[tuple[str, frozenset[str] | None]]:
+    """A pattern as (source, first characters or None) pieces: its alternatives if `_rx` built it."""
+    alts = _RX_ALTS.get(pat)
+    srcs = [(a, r"^(?:" + a + r")$") for a in alts] if alts else [(pat.pattern, pat.pattern)]
+    out = []
+    for src, full in srcs:
+        try:
+            k, _ = _starts_of(_sp.parse(src, pat.flags), bool(pat.flags & re.I))
+        except Exception:  # noqa: BLE001 - an unreadable piece may start anywhere
+            k = None
+        out.append((full if not alts else src, None if k is None else frozenset(k)))
+    return out
+
+
+_BY_FIRST: dict[str, tuple] = {}
+
+
+def _by_first(key: str) -> tuple:
+    """For lines whose `_fold_lower` starts with `key`: (the named rules as one pattern and its
+    group -> reason map, TEASER_LINK, TEASER_HEADER), each kept to the alternatives that may
+    start with `key` (None where none may)."""
+    got = _BY_FIRST.get(key)
+    if got is not None:
+        return got
+    if _sp is not None:
+        if not _NAMED:  # every first character some alternative names; the rest share one entry
+            for pat in [p for _, p in _RULES] + [TEASER_LINK, TEASER_HEADER]:
+                for _, k in _pieces_of(pat):
+                    _NAMED.update(k or ())
+        if key not in _NAMED and key != "\x00":
+            got = _BY_FIRST[key] = _by_first("\x00")
+            return got
+    if _sp is None:
+        got = (_RULES_ONE, _RULE_OF_GROUP, TEASER_LINK, TEASER_HEADER)
+    else:
+        def keep(pat: re.Pattern[str]) -> re.Pattern[str] | None:
+            pieces = _pieces_of(pat)
+            srcs = [src for src, k in pieces if k is None or key in k]
+            if not srcs:
+                return None
+            if pat in _RX_ALTS:
+                return re.compile(r"^(?:" + "|".join(srcs) + r")$", re.I)
+            return pat
+        rules = [(r, p) for r, p in ((r, keep(p)) for r, p in _RULES) if p is not None]
+        one, of_group = _one_pattern(rules) if rules else (None, {})
+        got = (one, of_group, keep(TEASER_LINK), keep(TEASER_HEADER))
+    if len(_BY_FIRST) < 4096:
+        _BY_FIRST[key] = got
+    return got
+
+
+_PIECES_OF: dict[re.Pattern[str], list] = {}
+
+
+def _pieces_of(pat: re.Pattern[str]) -> list[tuple[str, frozenset[str] | None]]:
+    got = _PIECES_OF.get(pat)
+    if got is None:
+        got = _PIECES_OF[pat] = _pieces(pat)
+    return got
+
+_NAMED: set[str] = set()
+
+
 def rule_reason(line: str) -> str | None:
     """The reason a named rule gives for dropping `line` (a trimmed line), or None."""
+    return _rule_reason(line, _fold_lower(line) if len(line) <= 200 else "")
+
+
+def _rule_reason(line: str, low: str) -> str | None:
+    """`rule_reason`; `low` is `_fold_lower(line)` for a line of at most 200 characters."""
     if not _HAS_WORD.search(line):
         return "empty"
     n = len(line)
     if n <= 300:
-        m = _RULES_ONE.match(line)
+        one, of_group = _by_first(_first_key(low[:1] if low else _fold_lower(line[:1])))[:2]
+        m = one.match(line) if one is not None else None
         if m is not None:
-            return _RULE_OF_GROUP[m.lastindex]
-        low = line.lower() if n <= 200 else ""
-        if low and _PROMO_HINT_RX.search(low) and PROMO_ANYWHERE.search(line):
+            return of_group[m.lastindex]
+        if low and _has_promo_hint(low) and PROMO_ANYWHERE.search(line):
             return "promo"
-        if low and _FOOTER_HINT_RX.search(low):
+        if low and _has_footer_hint(low):
             if (FOOTER.match(line) and not line.endswith((".", "?", "!"))) or "©" in low or "all rights reserved" in low:
                 return "footer"
         if " " not in line:
             if IMAGE_SLUG.match(line) and not line.isdigit() and ("-" in line or "_" in line or "." in line):
                 return "caption"
-        elif n <= 200 and CAPTION.match(line):
+        elif n <= 200 and _may_be_caption(line, low) and CAPTION.match(line):
             return "caption"
         if n <= 60 and _HAS_DIGIT.search(line) and _is_dateline(line):
             return "dateline"
-    if n <= 1200 and EDITORIAL_BLURB.match(line):
+    # EDITORIAL_BLURB starts with "we" or "our" (no letter of them folds oddly)
+    if n <= 1200 and line[:2].lower() in ("we", "ou") and EDITORIAL_BLURB.match(line):
         return "promo"
     return None
 
@@ -305,6 +500,9 @@ _STOP = frozenset(
     been which would could there their they\u2019re it\u2019s don\u2019t""".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*")
+_WORD_ASCII = re.compile(r"[A-Za-z][\w'-]*|\d[\d,.]*", re.A)  # `_WORD` on ASCII text
+# the same tokens, each given as its first letter if that is upper case, else as ""
+_WORD_CAPS = re.compile(r"(?:([A-Z])|[a-z])[\w'-]*|\d[\d,.]*", re.A)
 _BULLET = re.compile(r"^(?:[*•·▪‣◦●■□+o–—-]|\d{1,3}[.)]|[a-z][.)])\s+")
 _TERMINAL = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
 _SENT_END = re.compile(r"[.!?…。！？][\"”’)」』]?$")
@@ -343,9 +541,33 @@ class _Line:
     header: bool = False
     zone: str | None = None  # reason of the zone this line opens: "teaser" | "comments"
     sent: bool = False  # ends like a sentence
-    toks: list[str] = field(default_factory=list)
+    _toks: list[str] | None = None  # None: not computed yet (see `toks`)
     bio: tuple[str, str | None] | None = None
-    feats: list[float] = field(default_factory=list)
+    _feats: list[float] | None = None
+    _X: np.ndarray | None = None  # the page's feature matrix and this line's row in it: `feats` reads
+    _row: int = 0                 # the row only when asked for (most lines never need a list)
+
+    @property
+    def toks(self) -> list[str]:
+        """The line's `_WORD` tokens."""
+        if self._toks is None:
+            self._toks = _WORD.findall(self.text)
+        return self._toks
+
+    @toks.setter
+    def toks(self, value: list[str]) -> None:
+        self._toks = value
+
+    @property
+    def feats(self) -> list[float]:
+        """The line's stage-1 features (see `_base_matrix`)."""
+        if self._feats is None:
+            self._feats = self._X[self._row].tolist() if self._X is not None else []
+        return self._feats
+
+    @feats.setter
+    def feats(self, value: list[float]) -> None:
+        self._feats = value
 
 
 _N_BASE = 38 + len(_REASON_FLAG)
@@ -366,13 +588,32 @@ _QUOTES = ('"', "“", "”")
 _TERMINAL_CHARS = frozenset(".!?…:;\"”’)]。！？」』")
 
 
+_SENT_CHARS = frozenset(".!?…。！？")
+_CLOSE_CHARS = frozenset("\"”’)」』")
+
+
+def _ends_sentence(t: str) -> bool:
+    """`_SENT_END.search(t) is not None`, from the last two characters."""
+    c = t[-1:]
+    if c in _SENT_CHARS:
+        return True
+    if c in _CLOSE_CHARS:
+        return t[-2:-1] in _SENT_CHARS
+    return c == "\n" and _SENT_END.search(t) is not None
+
+
 @lru_cache(maxsize=1 << 16)
 def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
-    """A line's tokens, word count, whether it ends like a sentence, and the counts and flags its
-    features are made of (the last of them is its `line_key`). Cached: lines repeat across a site's
-    pages. The token list is shared: do not change it."""
+    """A (trimmed) line's tokens, word count, whether it ends like a sentence, and the counts and
+    flags its features are made of (the last of them is its `line_key`). Cached: lines repeat across
+    a site's pages. The token list is shared: do not change it. An ASCII line's tokens are not
+    listed (None): only their number and how many start in upper case are needed."""
+    if t.isascii():
+        marks = _WORD_CAPS.findall(t)  # one entry per token: its first letter if upper case, else ""
+        n = len(marks)
+        return None, n, _ends_sentence(t), _ascii_prims(t, n, n - marks.count(""))
     toks = _WORD.findall(t)
-    return toks, count_words(t, toks), _SENT_END.search(t) is not None, _line_prims(t, toks)
+    return toks, count_words(t, toks), _ends_sentence(t), _line_prims(t, toks)
 
 
 _MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d")
@@ -380,38 +621,73 @@ _CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
 
 
-def _month_word(t: str, asc: bool) -> bool:
-    """`_MONTH_WORD.search(t)`, the cheap alternatives first (ASCII lines)."""
-    if not asc:
-        return _MONTH_WORD.search(t) is not None
+# _MONTH_NAME on `_fold_lower(t)` without re.I: a month's letters first, so the engine skips to them;
+# the look-behind after them is the \b before them
+_SPACE_DIGIT = re.compile(r"\s\d")
+_MONTH_LOW = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?<!\w...)[a-z]*\.?\s+\d")
+
+
+def _month_word(t: str, asc: bool, low: str | None = None) -> bool:
+    """`_MONTH_WORD.search(t) is not None`, one alternative at a time, each behind a cheap test.
+    `low`: `_fold_lower(t)` if at hand."""
     return ((":" in t and _CLOCK.search(t) is not None)
             or (("19" in t or "20" in t) and _YEAR_WORD.search(t) is not None)
-            or _MONTH_NAME.search(t) is not None)
+            or (_SPACE_DIGIT.search(t) is not None  # a month name is followed by spaces and a digit
+                and _MONTH_LOW.search(_fold_lower(t) if low is None else low) is not None))
 
 
-def _line_prims(t: str, toks: list[str]) -> tuple:
-    asc = t.isascii()
+_first = operator.itemgetter(0)
+
+
+def _ascii_prims(t: str, ntok: int, caps: int) -> tuple:
+    """`_line_prims` of a trimmed ASCII line with `ntok` tokens, `caps` of them capitalised."""
     lt = len(t)
-    if asc:
-        low = t.lower().split()
-        dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
-        key = " ".join(low)
-        if dc:
-            key = _DIGITS.sub("0", key)
-    else:
-        low = [w.lower() for w in toks]
-        dc = sum(map(t.count, "0123456789"))
-        key = line_key(t)
+    tl = t.lower()
+    low = tl.split()  # == tl.split(" ") on a trimmed line
+    dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
     return (
-        lt, len(toks) or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
-        sum(1 for w in toks if w[0].isupper()), dc, lt - t.count(" "), t.count(","),
+        lt, ntok or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
+        caps, dc, lt - t.count(" "), t.count(","),
         t.endswith(":"),
         t[-1:] in _TERMINAL_CHARS,
         _BULLET.match(t) is not None,
-        "|" in t or " · " in t or " • " in t,
+        "|" in t,
+        ntok >= 1 and t.isupper(),
+        ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
+        dc > 0 and _month_word(t, True, tl),  # every alternative of _MONTH_WORD needs a digit
+        '"' in t,
+        t[:1].islower(),
+        "?" in t,
+        _DIGITS.sub("0", tl) if dc else tl,  # line_key (" ".join(tl.split()) is tl)
+    )
+
+
+def _line_prims(t: str, toks: list[str]) -> tuple:
+    """The counts and flags of one trimmed line (single spaces, none at the ends): see `_base_matrix`."""
+    asc = t.isascii()
+    lt = len(t)
+    tl = t.lower()
+    key = tl  # == " ".join(t.lower().split()) for a trimmed line
+    if asc:
+        low = tl.split(" ") if tl else []
+        dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
+        digits = dc > 0
+    else:
+        low = [w.lower() for w in toks]
+        dc = sum(map(t.count, "0123456789"))
+        digits = dc > 0 or _HAS_DIGIT.search(t) is not None  # any Unicode digit
+    if digits:
+        key = _DIGITS.sub("0", key)
+    return (
+        lt, len(toks) or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
+        sum(map(str.isupper, map(_first, toks))), dc, lt - t.count(" "), t.count(","),
+        t.endswith(":"),
+        t[-1:] in _TERMINAL_CHARS,
+        _BULLET.match(t) is not None,
+        "|" in t or (not asc and (" · " in t or " • " in t)),
         len(toks) >= 1 and t.isupper(),
         ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
-        (dc > 0 or not asc) and _month_word(t, asc),
+        digits and _month_word(t, asc, tl if asc else None),  # every alternative needs a digit
         '"' in t or "“" in t or "”" in t,
         t[:1].islower(),
         "?" in t,
@@ -436,8 +712,10 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
     for p in prims:
         keys[p[-1]] = keys.get(p[-1], 0) + 1
     for x, p in zip(lines, prims):
-        rows.append(p[:-1] + (x.nb, flag_of[x.rule] if x.rule else -1, x.header, bool(x.bio), keys[p[-1]] > 1))
-    R = np.array(rows, dtype=np.int64)
+        rows.append(p[:-1])
+        rows.append((x.nb, flag_of[x.rule] if x.rule else -1, x.header, bool(x.bio), keys[p[-1]] > 1))
+    width = len(prims[0]) + 4
+    R = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=n * width).reshape(n, width)
     L, nw, nl, stop_c, chrome_c, caps_c, dig_c, nonsp, comma_c = R[:, :9].T
     nbk, rcol = R[:, 19], R[:, 20]
     F = np.concatenate((R[:, 9:19], R[:, 21:]), axis=1).astype(bool)
@@ -521,8 +799,8 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
 def _base_features(lines: list[_Line]) -> np.ndarray:
     """Set each line's stage-1 features (`x.feats`) and return them as a matrix."""
     X = _base_matrix(lines)
-    for x, f in zip(lines, X.tolist()):
-        x.feats = f
+    for i, x in enumerate(lines):
+        x._feats, x._X, x._row = None, X, i
     return X
 
 
@@ -674,7 +952,10 @@ _PACKED: dict[int, tuple] = {}
 
 
 def _packed(model: dict) -> tuple:
-    """Oblivious trees as arrays: features (T, D), thresholds (T, D), leaf values (T, 2**D)."""
+    """Oblivious trees as arrays. The splits of all trees, level-major (split d * T + k is level d
+    of tree k), point into the table of distinct (feature, threshold) tests: columns (U,),
+    thresholds (U, 1), and which test each split is (D * T,). Leaf values flattened (T * 2**D,),
+    with each tree's offset into them."""
     key = id(model)
     if key not in _PACKED:
         trees = model["trees"]
@@ -690,8 +971,14 @@ def _packed(model: dict) -> tuple:
             shift = depth - d  # missing levels add zero bits at the bottom
             for leaf, v in enumerate(t["v"]):
                 leaves[k, leaf << shift] = v
-        powers = 1 << np.arange(depth - 1, -1, -1)
-        _PACKED[key] = (feats, thrs, leaves, powers, float(model.get("base", 0.0)))
+        splits = list(zip(feats.T.ravel().tolist(), thrs.T.ravel().tolist()))
+        tests = sorted(set(splits))
+        at = {s: i for i, s in enumerate(tests)}
+        cols = np.array([f for f, _ in tests], dtype=np.intp)
+        tvals = np.array([t for _, t in tests])[:, None]
+        which = np.array([at[s] for s in splits], dtype=np.intp)
+        offsets = np.arange(T, dtype=np.intp) * leaves.shape[1]
+        _PACKED[key] = (cols, tvals, which, leaves.ravel(), offsets, depth, float(model.get("base", 0.0)))
     return _PACKED[key]
 
 
@@ -704,15 +991,23 @@ def _trees(model: dict, rows: list[list[float]]) -> list[float]:
 
 def _trees_p(model: dict, X: np.ndarray) -> np.ndarray:
     """`_trees` on a feature matrix (one row per line); returns an array."""
-    feats, thrs, leaves, powers, base = _packed(model)
+    cols, tvals, which, leaves, offsets, depth, base = _packed(model)
     n = X.shape[0]
     if n == 0:
         return np.zeros(0)
-    ntree, depth = feats.shape
-    bits = (X[:, feats.ravel()] >= thrs.ravel()).reshape(n * ntree, depth).astype(float)
-    leaf = (bits @ powers.astype(float)).astype(np.int64).reshape(n, ntree)  # leaf of each tree
-    leaf += np.arange(ntree) * leaves.shape[1]
-    z = leaves.ravel()[leaf].sum(1) + base
+    ntree = offsets.shape[0]
+    # each distinct test once for every line, then the bit of every split: bits[d * T + k, i] = line i
+    # goes right at level d of tree k
+    bits = (np.ascontiguousarray(X.T)[cols] >= tvals).view(np.uint8)[which]
+    if depth > 8:
+        bits = bits.astype(np.intp)
+    leaf = bits[:ntree].copy()
+    for d in range(1, depth):
+        leaf <<= 1
+        leaf |= bits[d * ntree:(d + 1) * ntree]
+    idx = np.ascontiguousarray(leaf.T, dtype=np.intp)  # (lines, trees) in C order: the row sums
+    idx += offsets                                      # below add the trees in their order
+    z = leaves[idx].sum(1) + base
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
@@ -783,18 +1078,37 @@ def _units(raw: list[str]) -> list[list[str]]:
 
 def _lines_of(blocks: list[str]) -> list[_Line]:
     out: list[_Line] = []
+    info = _line_info
+    Line = _Line
     for b, block in enumerate(blocks):
+        if "\n" not in block:  # most blocks are one line
+            t = " ".join(block.split())
+            if t:
+                toks, words, sent, _ = info(t)
+                out.append(Line(t, b, 0, 1, words, t, None, False, None, sent, toks))
+            continue
         raw = [_trim(x) for x in block.split("\n")]
         raw = [x for x in raw if x]
         units = _units(raw)
+        nu = len(units)
         for k, u in enumerate(units):
             t = " ".join(u)
-            toks, words, sent, _ = _line_info(t)
-            x = _Line(t, b, k, len(units), words, "\n".join(u))
-            x.toks = toks
-            x.sent = sent
-            out.append(x)
+            toks, words, sent, _ = info(t)
+            out.append(Line(t, b, k, nu, words, "\n".join(u), None, False, None, sent, toks))
     return out
+
+
+def _may_be_comment_header(low: str) -> bool:
+    """A necessary condition for COMMENT_HEADER: every alternative has one of these words."""
+    return ("comment" in low or "repl" in low or "respons" in low or "thought" in low or "reaction" in low
+            or "conversation" in low or "discussion" in low or "reader" in low or "what do you think" in low
+            or "have your say" in low)
+
+
+def _may_be_comment_sig(line: str, low: str) -> bool:
+    """A necessary condition for COMMENT_SIG: "... by" and a digit, or "says"/"wrote"/... and a colon."""
+    return ((" by" in low and _HAS_DIGIT.search(line) is not None)
+            or (":" in line and ("says" in low or "said" in low or "wrote" in low or "writes" in low)))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -802,16 +1116,19 @@ def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, 
     """What the named rules say about one line, on its own: (rule reason, "teaser" | "comments"
     for a zone header or "sig" for a comment signature, bio). Lines repeat across a site's pages,
     so this is cached."""
-    rule = rule_reason(t)
+    n = len(t)
+    low = _fold_lower(t) if n <= 200 else ""
+    rule = _rule_reason(t, low)
     kind = None
-    if len(t) <= 100:
-        if rule is None and TEASER_LINK.match(t):
+    if n <= 100:
+        _, _, link, header = _by_first(_first_key(low[:1]))
+        if rule is None and link is not None and link.match(t):
             rule = "teaser"
-        elif TEASER_HEADER.match(t):
+        elif header is not None and header.match(t):
             kind = "teaser"
-        elif COMMENT_HEADER.match(t):
+        elif _may_be_comment_header(low) and COMMENT_HEADER.match(t):
             kind = "comments"
-        elif COMMENT_SIG.match(t):
+        elif _may_be_comment_sig(t, low) and COMMENT_SIG.match(t):
             kind = "sig"
     bio = md.parse_bio(t) if rule is None and words >= 6 else None
     return rule, kind, bio
@@ -1212,7 +1529,8 @@ def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None]
     # "By Jane Doe" / "Written by Jane Doe" anywhere above the teasers; the first one wins
     for i in range(limit):
         x = lines[i]
-        if x.words > 25:
+        # after a bullet (at most five characters) "by " or "written by" has "by" in the first 16
+        if x.words > 25 or (x.rule != "byline" and "by" not in x.text[:16].lower()):
             continue
         t = _BULLET.sub("", x.text)
         if x.rule == "byline" or t[:3].lower() == "by " or t[:10].lower() == "written by":

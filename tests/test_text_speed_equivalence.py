@@ -132,3 +132,162 @@ def test_find_sources_prefilter_keeps_every_credit(text):
             seen.add(key)
             out.append(name)
     assert md.find_sources(text) == out
+
+
+# --- per-line fast paths against the plain regex / per-token versions ---------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# words and characters the rules and features react to, plus letters that case-fold oddly
+_PIECES = [
+    "jan", "Sept.", "DEC", "march", "may", "2024", "1999", "12:30", "5", "٣", "photo", "Photo:", "(Image", "credit",
+    "Getty Images", "shutterstock", "iStock", "/", "Reuters", "AP", "by", "By", "posted", "says:", "wrote", "said",
+    "comments", "Comments (3)", "reply", "discussion", "Readers", "what do you think?", "trust", "We may",
+    "affiliate", "©", "(c)", "Copyright", "rights", "privacy", "Terms", "about", "cookie", "imprint", "|", "·", "•",
+    "’", "“", "”", "\"", "?", ":", ",", ".", "-", "_", "'", "@x", "www.", ".com", "https://", "the", "and", "share",
+    "Menu", "Home", "Ünïcode", "İ", "ı", "ſep", "\u212a", "é", "ÆØ", "漢字テスト", "x2000y", "O'Neil", "e-mail", "3,5.0",
+    "* ", "1. ", "a) ",
+]
+_lines = st.lists(st.sampled_from(_PIECES) | st.text(max_size=6), min_size=1, max_size=12).map(
+    lambda ws: " ".join(" ".join(ws).split()))
+
+
+def _reference_prims(t: str) -> tuple:
+    """The per-line counts and flags as first written: one token list, one regex per flag."""
+    toks = re.findall(r"[^\W\d_][\w'’-]*|\d[\d,.]*", t)
+    low = t.lower().split() if t.isascii() else [w.lower() for w in toks]
+    dc = sum(t.count(d) for d in "0123456789")
+    return (
+        len(t), len(toks) or 1, len(low) or 1, sum(w in T._STOP for w in low), sum(w in T._CHROME_SET for w in low),
+        sum(1 for w in toks if w[0].isupper()), dc, len(t) - t.count(" "), t.count(","),
+        t.endswith(":"), bool(re.search(r"[.!?…:;\"”’)\]。！？」』]$", t)), T._BULLET.match(t) is not None,
+        "|" in t or " · " in t or " • " in t, len(toks) >= 1 and t.isupper(), T._URLISH.search(t) is not None,
+        T._MONTH_WORD.search(t) is not None, bool(re.search(r"[\"“”]", t)), t[:1].islower(), "?" in t,
+        T.line_key(t),
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines)
+def test_line_info_equals_reference(t):
+    if not t:
+        return
+    toks, words, sent, prims = T._line_info.__wrapped__(t)
+    assert words == T.count_words(t)
+    assert sent == (T._SENT_END.search(t) is not None)
+    assert prims == _reference_prims(t)
+    if toks is not None:
+        assert toks == T._WORD.findall(t)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines)
+def test_rule_prefilters_never_skip_a_match(line):
+    low = T._fold_lower(line)
+    assert T._has_footer_hint(low) == (T._FOOTER_HINT_RX.search(low) is not None)
+    assert T._has_promo_hint(low) == (T._PROMO_HINT_RX.search(low) is not None)
+    if T.CAPTION.match(line):
+        assert T._may_be_caption(line, low)
+    if T.COMMENT_HEADER.match(line):
+        assert T._may_be_comment_header(low)
+    if T.COMMENT_SIG.match(line):
+        assert T._may_be_comment_sig(line, low)
+    assert T._month_word(line, line.isascii()) == (T._MONTH_WORD.search(line) is not None)
+
+
+@pytest.mark.parametrize("line", [
+    "Photo: Ann Lee", "(Photos by Sam Roe)", "Jane Doe / Reuters", "AFP via Getty Images.", "iStockphoto",
+    "Illustration: staff", "Video credit: Example", "ſhutterſtock", "Posted by: Sam | Jan 10, 2008 4:49 PM",
+    "Sam says: great", "12 Responses to “Story”", "Leave a Reply", "Reader Comments", "Have your say here",
+    "Jane Doe wrote:", "İmage: x",
+])
+def test_prefilters_pass_lines_the_rules_catch(line):
+    low = T._fold_lower(line)
+    hit = [bool(T.CAPTION.match(line)), bool(T.COMMENT_HEADER.match(line)), bool(T.COMMENT_SIG.match(line))]
+    assert any(hit), line  # each example is caught by one of the rules
+    assert not hit[0] or T._may_be_caption(line, low)
+    assert not hit[1] or T._may_be_comment_header(low)
+    assert not hit[2] or T._may_be_comment_sig(line, low)
+
+
+def test_fold_lists_every_letter_that_matches_ascii_case_insensitively():
+    # the substring prefilters rely on `_fold_lower` turning such letters into the ASCII one
+    rx = re.compile(r"[a-z]", re.I)
+    odd = [c for c in map(chr, range(0x80, 0x30000)) if rx.match(c)]
+    assert odd  # e.g. the Kelvin sign
+    for c in odd:
+        folded = T._fold_lower("x" + c + "x")
+        assert len(folded) == 3 and folded[1].isascii() and re.match(folded[1], c, re.I), c
+
+
+@settings(max_examples=300, deadline=None)
+@given(_lines)
+def test_ascii_tokenizers_agree(t):
+    if not t.isascii():
+        return
+    toks = T._WORD.findall(t)
+    assert T._WORD_ASCII.findall(t) == toks
+    marks = T._WORD_CAPS.findall(t)
+    assert len(marks) == len(toks)
+    assert [m != "" for m in marks] == [w[0].isupper() for w in toks]
+
+
+def test_find_date_without_a_year_finds_nothing():
+    assert md.find_date("Posted on March 3 at 12:30") == (None, -1)
+    assert md.find_date("Posted on March 3, 2021")[0] == "2021-03-03"
+    assert md.find_date("on 1999-12-31")[0] == "1999-12-31"
+
+
+def _full_rule(line: str) -> str | None:
+    m = T._RULES_ONE.match(line)
+    return T._RULE_OF_GROUP[m.lastindex] if m else None
+
+
+_RULE_LINES = [
+    "Skip to content", "Menu", "Home » World » Europe", "« Previous", "12 Next »", "Page 2 of 9", "Share this article",
+    "Share on Facebook", "Tweet", "Follow us on X:", "Advertisement", "Sponsored by Example", "Subscribe now!",
+    "We use cookies to improve your visit", "3 Comments", "Leave a reply here", "Tags: storms, rivers",
+    "(Via The Example Post)", "Source: Example Wire", "Read more: A town opens its bridge", "By Jane Doe",
+    "Written by: Sam Example", "Updated: March 3, 2024", "5 min read", "Reading time: 4 minutes", "x", "X | Facebook",
+    "Related", "Read More", "You May Also Like", "More from Example News", "Most Popular", "Editor's Picks",
+    "About the author", "ſhare", "İmage", "\u212aeywords: a", "  Menu", "«Next", "[Via Example]", "٣ comments",
+]
+
+
+@pytest.mark.parametrize("line", _RULE_LINES)
+def test_rules_by_first_character_match_the_full_rules(line):
+    low = T._fold_lower(line)
+    one, of_group, link, header = T._by_first(T._first_key(low[:1]))
+    m = one.match(line) if one is not None else None
+    assert (of_group[m.lastindex] if m else None) == _full_rule(line)
+    assert bool(link is not None and link.match(line)) == bool(T.TEASER_LINK.match(line))
+    assert bool(header is not None and header.match(line)) == bool(T.TEASER_HEADER.match(line))
+
+
+def test_rules_by_first_character_are_narrower():
+    # the point of the dispatch: a line starting with "x" tries far fewer alternatives
+    one = T._by_first("x")[0]
+    assert one is not None and len(one.pattern) < len(T._RULES_ONE.pattern) / 3
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_LINES + _PIECES), min_size=1, max_size=4).map(" ".join) | _lines)
+def test_rules_by_first_character_match_the_full_rules_on_made_up_lines(line):
+    if not line:
+        return
+    test_rules_by_first_character_match_the_full_rules(line)
+    assert T.rule_reason(line) == T._rule_reason(line, T._fold_lower(line) if len(line) <= 200 else "")
+
+
+@pytest.mark.parametrize("line,reason", [
+    ("We maintain a strict editorial policy so readers can rely on us.", "promo"),
+    ("Our reviews are written by experts and checked by our editors.", "promo"),
+    ("OUR content is reviewed by in-house professionals." + " More words here." * 20, "promo"),
+    ("Editorial policy: we maintain a strict editorial policy.", None),
+    ("Weather reviewed by our experts today.", None),
+])
+def test_editorial_blurb_gate(line, reason):
+    assert T.rule_reason(line) == reason
+    if T.EDITORIAL_BLURB.match(line):
+        assert line[:2].lower() in ("we", "ou")
