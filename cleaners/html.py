@@ -28,6 +28,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
@@ -930,12 +931,18 @@ _DATE_BEFORE_CHARS = 300
 def visible_date(h1: HtmlElement | None) -> str | None:
     """The date shown next to the headline `h1`: the first date (a ``<time datetime>`` or a date
     written out) in the text that follows it, else the nearest one just above it."""
-    from cleaners.metadata import find_date
-
     if h1 is None:
         return None
+    return (_first_date(following_texts(h1), _DATE_AFTER_CHARS)
+            or _first_date(((t, None) for t in preceding_texts(h1)), _DATE_BEFORE_CHARS))
+
+
+def _first_date(texts: Iterable[tuple[str, HtmlElement | None]], max_chars: int) -> str | None:
+    """The first date in these (text, owner element) pieces, looking through max_chars of text."""
+    from cleaners.metadata import find_date
+
     chars = 0
-    for text, owner in following_texts(h1):
+    for text, owner in texts:
         if owner is not None and owner.tag == "time" and owner.get("datetime"):
             d = iso_date(owner.get("datetime"))
             if d:
@@ -945,16 +952,7 @@ def visible_date(h1: HtmlElement | None) -> str | None:
             if d:
                 return d
         chars += len(text.strip())
-        if chars > _DATE_AFTER_CHARS:
-            break
-    chars = 0
-    for text in preceding_texts(h1):
-        if any(ch.isdigit() for ch in text):
-            d, _ = find_date(text)
-            if d:
-                return d
-        chars += len(text.strip())
-        if chars > _DATE_BEFORE_CHARS:
+        if chars > max_chars:
             break
     return None
 
