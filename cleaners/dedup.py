@@ -1140,7 +1140,8 @@ def verify_pair(
     if params.story_results_differ and _results_differ(a, b):
         return None  # two matches of the same teams or tournament, not one event told twice
     score, info = _story_score(a, b, weights)
-    same_lead = _same_lead(a, b, params)
+    # the same lead only lowers the score: no need to look when it is too low already
+    same_lead = score >= params.story_score and _same_lead(a, b, params)
     if same_lead:
         # the two leads are the same text but the bodies are not copies: what they share
         # there is page chrome or a template intro, and its words say nothing of the event
