@@ -191,8 +191,10 @@ def test_overlapping_runs_never_interleave_the_second_waits_or_exits_with_code_3
     rc1, out1, err1 = fk.finish(first)
     rc2, out2, err2 = fk.finish(patient)
     assert rc1 == 0 and rc2 == 0, (err1[-2000:], err2[-2000:])
-    assert ended["first"] <= ended["patient"]
-    assert re.search(r"kept\s+0\s", out2)  # the second run found everything done by the first
+    # No ordering of process exits is asserted: the first run releases the lock before its Prefect
+    # teardown ends, so the patient run may exit first. What proves there was no interleaving is
+    # that the patient run found everything already committed by the first one.
+    assert re.search(r"kept\s+0\s", out2)
     assert len([p for p in (out / "reports").glob("*.md") if p.name != "latest.md"]) == 1
     assert len(set(pq.read_table(out / "manifest", columns=["run_id"]).column("run_id").to_pylist())) == 1
     fk.check_corpus(out)
