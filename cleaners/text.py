@@ -613,7 +613,16 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
         n = len(marks)
         return None, n, _ends_sentence(t), _ascii_prims(t, n, n - marks.count(""))
     toks = _WORD.findall(t)
+    if _NOT_NEAR_ASCII.search(t) is None:  # no letter or digit beyond ASCII: no CJK to count
+        return toks, len(toks), _ends_sentence(t), _line_prims(t, toks, True)
     return toks, count_words(t, toks), _ends_sentence(t), _line_prims(t, toks)
+
+
+# a character other than ASCII and the typographic punctuation most pages use (none of it a letter,
+# a digit, a space or a case-folding character)
+_NEAR_ASCII_EXTRA = "’‘“”—–…•·"
+_NOT_NEAR_ASCII = re.compile(f"[^\x00-\x7f{_NEAR_ASCII_EXTRA}]")
+_DIGIT_BYTES = b"0123456789"
 
 
 _MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d")
@@ -662,8 +671,9 @@ def _ascii_prims(t: str, ntok: int, caps: int) -> tuple:
     )
 
 
-def _line_prims(t: str, toks: list[str]) -> tuple:
-    """The counts and flags of one trimmed line (single spaces, none at the ends): see `_base_matrix`."""
+def _line_prims(t: str, toks: list[str], near: bool = False) -> tuple:
+    """The counts and flags of one trimmed line (single spaces, none at the ends): see `_base_matrix`.
+    `near`: the line's only non-ASCII characters are some of `_NEAR_ASCII_EXTRA`."""
     asc = t.isascii()
     lt = len(t)
     tl = t.lower()
@@ -671,6 +681,12 @@ def _line_prims(t: str, toks: list[str]) -> tuple:
     if asc:
         low = tl.split(" ") if tl else []
         dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
+        digits = dc > 0
+    elif near:
+        # tokens hold no space, and lowering only changes their ASCII letters
+        low = " ".join(toks).lower().split(" ") if toks else []
+        b = t.encode()  # a digit is one byte, never part of another character's bytes
+        dc = len(b) - len(b.translate(None, _DIGIT_BYTES))
         digits = dc > 0
     else:
         low = [w.lower() for w in toks]
@@ -687,7 +703,7 @@ def _line_prims(t: str, toks: list[str]) -> tuple:
         "|" in t or (not asc and (" · " in t or " • " in t)),
         len(toks) >= 1 and t.isupper(),
         ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
-        digits and _month_word(t, asc, tl if asc else None),  # every alternative needs a digit
+        digits and _month_word(t, asc, tl if asc or near else None),  # every alternative needs a digit
         '"' in t or "“" in t or "”" in t,
         t[:1].islower(),
         "?" in t,
@@ -1045,6 +1061,18 @@ def count_words(t: str, toks: list[str] | None = None) -> int:
     if cjk:
         n = len(_WORD.findall(_CJK.sub(" ", t))) + (cjk + 1) // 2
     return n
+
+
+def has_words(t: str, k: int) -> bool:
+    """`count_words(t) >= k`, mostly from a prefix of `t`. A token never spans a space, so the
+    prefix of `t` up to a space holds a subset of its tokens (and of its CJK characters): when
+    that prefix already has `k` words, so has `t`."""
+    if len(t) > 64 * (k + 1):
+        head = t[:32 * (k + 1)]
+        cut = max(head.rfind(" "), head.rfind("\n"))
+        if cut > 0 and count_words(head[:cut]) >= k:
+            return True
+    return count_words(t) >= k
 
 
 def _is_wrapped(raw: list[str]) -> bool:
@@ -1599,7 +1627,7 @@ def rescue_body(cleaned: Cleaned, *, min_words: int = 20, block_words: int = 80)
     Only blocks of at least `block_words` words with at least three sentence ends qualify, and never
     the headline or a block dropped as a credit, a bio or a byline.
     """
-    if count_words(cleaned.text) >= min_words:
+    if has_words(cleaned.text, min_words):
         return cleaned
     keep = [r for r in cleaned.removed
             if r.reason not in ("title", "subtitle", "repeated_title", "byline", "author_bio", "source_credit")

@@ -147,7 +147,7 @@ _PIECES = [
     "affiliate", "©", "(c)", "Copyright", "rights", "privacy", "Terms", "about", "cookie", "imprint", "|", "·", "•",
     "’", "“", "”", "\"", "?", ":", ",", ".", "-", "_", "'", "@x", "www.", ".com", "https://", "the", "and", "share",
     "Menu", "Home", "Ünïcode", "İ", "ı", "ſep", "\u212a", "é", "ÆØ", "漢字テスト", "x2000y", "O'Neil", "e-mail", "3,5.0",
-    "* ", "1. ", "a) ",
+    "* ", "1. ", "a) ", "—", "–", "…", "‘", "it’s", "They’re", "don’t", "O’Neil’s", "3’", "’20", "“Quote”",
 ]
 _lines = st.lists(st.sampled_from(_PIECES) | st.text(max_size=6), min_size=1, max_size=12).map(
     lambda ws: " ".join(" ".join(ws).split()))
@@ -291,3 +291,41 @@ def test_editorial_blurb_gate(line, reason):
     assert T.rule_reason(line) == reason
     if T.EDITORIAL_BLURB.match(line):
         assert line[:2].lower() in ("we", "ou")
+
+
+@pytest.mark.parametrize("line", [
+    "It’s a “short” line — with dashes – and dots…", "They’re • here · now", "‘Don’t’ do it, 2,000 times",
+    "O’Neil’s 3.5 ‘rules’ for 2024 — Jan 3", "THE “BIG” ONE…", "—", "* ’90s music", "www.example.com — Home",
+])
+def test_near_ascii_lines_take_the_short_path_and_equal_the_reference(line):
+    assert not line.isascii() and T._NOT_NEAR_ASCII.search(line) is None
+    toks, words, sent, prims = T._line_info.__wrapped__(line)
+    assert toks == T._WORD.findall(line)
+    assert words == T.count_words(line)
+    assert prims == _reference_prims(line)
+    assert prims == T._line_prims(line, toks)  # the general non-ASCII path
+
+
+def test_near_ascii_extra_characters_are_plain_punctuation():
+    # the short path assumes none of these is a letter, a digit, a space or changes under lower()
+    for c in T._NEAR_ASCII_EXTRA:
+        assert not (c.isalnum() or c.isspace() or c == "_") and c.lower() == c
+        assert not T._CJK.match(c) and not re.match(r"\d", c)
+
+
+_texts = st.lists(st.sampled_from(_PIECES + ["\n", "\n\n", "  ", "漢字", "a.b", "x-y"]) | st.text(max_size=8),
+                  max_size=80).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts, st.integers(min_value=0, max_value=6))
+def test_has_words_equals_count_words(text, k):
+    assert T.has_words(text, k) == (T.count_words(text) >= k)
+
+
+@pytest.mark.parametrize("k", [1, 5, 20])
+def test_has_words_on_long_texts(k):
+    long = "Word " * 400 + "漢字テスト" * 10
+    assert T.has_words(long, k) is True
+    sparse = "— " * 700 + "one two"
+    assert T.has_words(sparse, k) == (T.count_words(sparse) >= k)
