@@ -127,6 +127,16 @@ def _trigger_hints(text: str) -> list[int]:
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?\n])\s+")
+# the same splits found from the sentence end itself (much faster to search for than a look-behind):
+# `_SENTENCE_SPLIT.split(t)` is `_sentences(t)`
+_SENTENCE_END_SPACE = re.compile(r"([.!?\n])\s+")
+
+
+def _sentences(text: str) -> list[str]:
+    """`_SENTENCE_SPLIT.split(text)`: each split point's space run follows a ".!?" or a line
+    break, which the pattern here captures and gives back to the sentence it ends."""
+    parts = _SENTENCE_END_SPACE.split(text)
+    return list(map(str.__add__, parts[0::2], parts[1::2] + [""]))
 _REPORTS_VERB = re.compile(r"\s+(?:has\s+|had\s+)?(?:reported|reports|first\s+reported|revealed|said\s+in\s+a\s+report)\b")
 _OUTLET_END = re.compile(rf"(?P<o>{_OUTLET})$")
 
@@ -180,7 +190,7 @@ def find_sources(text: str) -> list[str]:
     if hints:
         base = 0
         at = 0  # where the current sentence really starts
-        for seg in _SENTENCE_SPLIT.split(text):
+        for seg in _sentences(text):
             at = text.find(seg, at)
             k = bisect_left(hints, at)
             if k < len(hints) and hints[k] < at + len(seg) and _TRIGGER.search(seg):

@@ -92,7 +92,8 @@ def clean_bytes(data: bytes, *, name: str = "", url: str | None = None, limits: 
                 min_words: int = 1, charset_hint: str | None = None) -> tuple[Decoded, Cleaned]:
     decoded = decode(data, name=name, limits=limits, charset_hint=charset_hint)
     cleaned = clean_decoded(decoded, url=url)
-    if len(cleaned.text.split()) < min_words:
+    # split(None, k) stops after k words: fewer than k words in all iff fewer than k in its result
+    if len(cleaned.text.split(None, max(min_words, 0))) < min_words:
         raise RejectError("no_body", f"no article body found after cleaning ({len(cleaned.text.split())} words)")
     return decoded, cleaned
 

@@ -329,3 +329,20 @@ def test_has_words_on_long_texts(k):
     assert T.has_words(long, k) is True
     sparse = "— " * 700 + "one two"
     assert T.has_words(sparse, k) == (T.count_words(sparse) >= k)
+
+
+_SPACES = ["\n", "\n\n", " ", "\t", "\xa0", "\u2003", "\r\n", ". ", "! ", "?\n", ".\n \n", "\n \t"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + _SPACES) | st.text(max_size=5), max_size=40).map("".join))
+def test_sentences_equal_the_look_behind_split(text):
+    assert md._sentences(text) == md._SENTENCE_SPLIT.split(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", " ", "\n", "\xa0", "\u2003", "x.y", "—"]), max_size=30).map("".join),
+       st.integers(min_value=-2, max_value=12))
+def test_bounded_split_counts_words_like_a_full_split(text, k):
+    # the word floor of cleaners.pipeline.clean_bytes
+    assert (len(text.split(None, max(k, 0))) < k) == (len(text.split()) < k)
