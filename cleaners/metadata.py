@@ -105,16 +105,19 @@ _TRIGGER = re.compile(
     r"\b(?:[Vv]ia|[Ss]ources?|told|tells|telling|said\s+to|speaking\s+to|spoke\s+to|confirmed\s+to|interview|"
     r"conversation|reported|reports|revealed|[Aa]ccording|report)\b|\((?:Reuters|AP|AFP|UPI|Bloomberg|Xinhua|dpa|DPA|IANS|PTI|ANI)\)"
 )
-# literal starts of every `_TRIGGER` match: a sentence with none of them cannot credit anyone
+# a piece of every `_TRIGGER` match ("ource" of "Source" and "source"): a sentence with none of them
+# cannot credit anyone
 _TRIGGER_WORDS = (
-    "via", "Via", "source", "Source", "told", "tell", "said", "speaking", "spoke", "confirmed", "interview",
-    "conversation", "report", "revealed", "according", "According", "(Reuters)", "(AP)", "(AFP)", "(UPI)",
-    "(Bloomberg)", "(Xinhua)", "(dpa)", "(DPA)", "(IANS)", "(PTI)", "(ANI)",
+    "via", "Via", "ource", "told", "tell", "said", "speaking", "spoke", "confirmed", "interview",
+    "conversation", "report", "revealed", "ccording",
 )
+_AGENCY_PARENS = ("(Reuters)", "(AP)", "(AFP)", "(UPI)", "(Bloomberg)", "(Xinhua)", "(dpa)", "(DPA)", "(IANS)",
+                  "(PTI)", "(ANI)")
 
 
 def _trigger_hints(text: str) -> list[int]:
-    """Sorted positions where a `_TRIGGER` match could start (found with plain substring search)."""
+    """Sorted positions inside every place where a `_TRIGGER` match could be (found with plain
+    substring search): a match holds one of them."""
     out: list[int] = []
     find = text.find
     for w in _TRIGGER_WORDS:
@@ -122,6 +125,11 @@ def _trigger_hints(text: str) -> list[int]:
         while i >= 0:
             out.append(i)
             i = find(w, i + 1)
+    i = find("(")
+    while i >= 0:
+        if text.startswith(_AGENCY_PARENS, i):
+            out.append(i)
+        i = find("(", i + 1)
     out.sort()
     return out
 
@@ -141,8 +149,18 @@ _REPORTS_VERB = re.compile(r"\s+(?:has\s+|had\s+)?(?:reported|reports|first\s+re
 _OUTLET_END = re.compile(rf"(?P<o>{_OUTLET})$")
 
 
+# words each of `_CREDIT_PATTERNS` (by index; 4: `_REPORTS_VERB`) needs: without one it cannot match
+_CREDIT_NEEDS: list[tuple[str, ...]] = [
+    ("via", "Via"), ("ource",), ("told", "tell", "said", "speaking", "spoke", "confirmed"),
+    ("interview", "conversation"), ("report", "revealed"), ("ccording",), ("report",), ("reported",), ("(",),
+    ("via", "Via"),
+]
+
+
 def _credits_in(seg: str, base: int, found: list[tuple[int, str]]) -> None:
     for k, pat in enumerate(_CREDIT_PATTERNS):
+        if not any(w in seg for w in _CREDIT_NEEDS[k]):
+            continue
         if k == 4:
             matches = []
             for v in _REPORTS_VERB.finditer(seg):
@@ -371,6 +389,8 @@ _CORP_TAIL = re.compile(r"\s+(?:Inc|LLC|Ltd|Limited|Corp|Corporation|Co|GmbH|PLC
 
 def site_from_trust(line: str) -> str | None:
     """"Why trust Example" / "Why you can trust Example" names the site."""
+    if "Why " not in line or "trust" not in line:  # both are literal in the pattern
+        return None
     m = _TRUST_RE.search(line.strip())
     return m.group("site") if m else None
 

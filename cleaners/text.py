@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import operator
-from itertools import chain
+from itertools import chain, repeat
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +44,7 @@ def segment(text: str) -> list[str]:
     """Split a dump into blocks at blank lines. Line ends are normalised; blocks keep their
     inner line breaks; empty blocks are dropped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    return [b for b in (x.strip("\n") for x in _BLANK_SPLIT.split(text)) if b.strip()]
+    return [b for b in map(str.strip, _BLANK_SPLIT.split(text), repeat("\n")) if b and not b.isspace()]
 
 
 def line_key(line: str) -> str:
@@ -54,6 +54,10 @@ def line_key(line: str) -> str:
 
 
 def _trim(line: str) -> str:
+    """`" ".join(line.split())`. A line of printable characters without two spaces in a row or a
+    space at either end is that already: every whitespace character but the space is unprintable."""
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
     return " ".join(line.split())
 
 
@@ -898,14 +902,9 @@ def _stage2_matrix(lines: list[_Line], X1: np.ndarray, p1: np.ndarray) -> np.nda
     cnt = np.minimum(n, idx + 6) - np.maximum(0, idx - 5) - 1
     X[:, m + 5] = np.where(cnt > 0, acc / np.maximum(cnt, 1), 0.0)
     # block mean of p1 (sequential sums per block)
-    pl = p1.tolist()
-    bs: dict[int, float] = {}
-    bc: dict[int, int] = {}
-    for x, p in zip(lines, pl):
-        b = x.block
-        bs[b] = bs.get(b, 0) + p
-        bc[b] = bc.get(b, 0) + 1
-    X[:, m + 6] = [bs[x.block] / bc[x.block] for x in lines]
+    # bincount adds the weights in line order from 0.0, as the reference's per-block sums do
+    blocks = np.fromiter((x.block for x in lines), dtype=np.intp, count=n)
+    X[:, m + 6] = (np.bincount(blocks, weights=p1) / np.maximum(np.bincount(blocks), 1))[blocks]
     ew = p1 * words
     cs = np.cumsum(ew)
     tot = float(cs[-1]) or 1.0
@@ -1068,10 +1067,11 @@ def has_words(t: str, k: int) -> bool:
     prefix of `t` up to a space holds a subset of its tokens (and of its CJK characters): when
     that prefix already has `k` words, so has `t`."""
     if len(t) > 64 * (k + 1):
-        head = t[:32 * (k + 1)]
-        cut = max(head.rfind(" "), head.rfind("\n"))
-        if cut > 0 and count_words(head[:cut]) >= k:
-            return True
+        for size in (8 * (k + 1), 32 * (k + 1)):
+            head = t[:size]
+            cut = max(head.rfind(" "), head.rfind("\n"))
+            if cut > 0 and count_words(head[:cut]) >= k:
+                return True
     return count_words(t) >= k
 
 
@@ -1110,7 +1110,7 @@ def _lines_of(blocks: list[str]) -> list[_Line]:
     Line = _Line
     for b, block in enumerate(blocks):
         if "\n" not in block:  # most blocks are one line
-            t = " ".join(block.split())
+            t = _trim(block)
             if t:
                 toks, words, sent, _ = info(t)
                 out.append(Line(t, b, 0, 1, words, t, None, False, None, sent, toks))

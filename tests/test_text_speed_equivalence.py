@@ -346,3 +346,53 @@ def test_sentences_equal_the_look_behind_split(text):
 def test_bounded_split_counts_words_like_a_full_split(text, k):
     # the word floor of cleaners.pipeline.clean_bytes
     assert (len(text.split(None, max(k, 0))) < k) == (len(text.split()) < k)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + _SPACES + ["  ", "\x0b", "\u200b", "\x1c"]) | st.text(max_size=5),
+                max_size=20).map("".join))
+def test_trim_equals_split_join(line):
+    assert T._trim(line) == " ".join(line.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + _SPACES + ["\r", "\ufeff", "\n\u3000\n", "\n\xa0\t\n"]) |
+                st.text(max_size=5), max_size=40).map("".join))
+def test_segment_equals_plain_version(text):
+    norm = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    ref = [b for b in (x.strip("\n") for x in T._BLANK_SPLIT.split(norm)) if b.strip()]
+    assert T.segment(text) == ref
+
+
+_CREDIT_BITS = ["via", "Via", "(Reuters) -", "(AP) —", "Sources: ", "source:", "told", "tells", "said to",
+                "speaking to", "spoke to", "confirmed to", "interview with", "conversation with", "reported",
+                "reports", "revealed", "according to", "According to a report by", "a report from", "reported by",
+                "The Example Times", "Reuters", "Bloomberg", "the", "Daily Harbour News", "and", ",", ".", "\n",
+                " ", "[", "]", "(", ")", "has", "first", "Ann Lee", "X Wire"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_CREDIT_BITS), max_size=30).map(" ".join))
+def test_find_sources_prefilters_keep_every_credit(text):
+    needs = md._CREDIT_NEEDS
+    md._CREDIT_NEEDS = [("",)] * len(needs)  # the reference tries every pattern on every sentence
+    try:
+        ref = _reference_find_sources_found(text)
+    finally:
+        md._CREDIT_NEEDS = needs
+    out, seen = [], set()
+    for _, name in ref:
+        key = name.lower()
+        key = key[4:] if key.startswith("the ") else key
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    assert md.find_sources(text) == out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CREDIT_BITS + ["Why", "Why you can trust", "trust", "Example Mag", "?"]),
+                max_size=8).map(" ".join))
+def test_site_from_trust_precheck(line):
+    m = md._TRUST_RE.search(line.strip())
+    assert md.site_from_trust(line) == (m.group("site") if m else None)
