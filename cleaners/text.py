@@ -616,9 +616,10 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
         marks = _WORD_CAPS.findall(t)  # one entry per token: its first letter if upper case, else ""
         n = len(marks)
         return None, n, _ends_sentence(t), _ascii_prims(t, n, n - marks.count(""))
-    toks = _WORD.findall(t)
     if _NOT_NEAR_ASCII.search(t) is None:  # no letter or digit beyond ASCII: no CJK to count
+        toks = _WORD_NEAR.findall(t)
         return toks, len(toks), _ends_sentence(t), _line_prims(t, toks, True)
+    toks = _WORD.findall(t)
     return toks, count_words(t, toks), _ends_sentence(t), _line_prims(t, toks)
 
 
@@ -627,6 +628,8 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
 _NEAR_ASCII_EXTRA = "’‘“”—–…•·"
 _NOT_NEAR_ASCII = re.compile(f"[^\x00-\x7f{_NEAR_ASCII_EXTRA}]")
 _DIGIT_BYTES = b"0123456789"
+# `_WORD` on such a line: its letters, digits and word characters are all ASCII
+_WORD_NEAR = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*", re.A)
 
 
 _MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d")

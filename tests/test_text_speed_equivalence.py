@@ -299,6 +299,7 @@ def test_editorial_blurb_gate(line, reason):
 ])
 def test_near_ascii_lines_take_the_short_path_and_equal_the_reference(line):
     assert not line.isascii() and T._NOT_NEAR_ASCII.search(line) is None
+    assert T._WORD_NEAR.findall(line) == T._WORD.findall(line)
     toks, words, sent, prims = T._line_info.__wrapped__(line)
     assert toks == T._WORD.findall(line)
     assert words == T.count_words(line)
@@ -396,3 +397,10 @@ def test_find_sources_prefilters_keep_every_credit(text):
 def test_site_from_trust_precheck(line):
     m = md._TRUST_RE.search(line.strip())
     assert md.site_from_trust(line) == (m.group("site") if m else None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines)
+def test_near_ascii_tokenizer_equals_word(t):
+    if T._NOT_NEAR_ASCII.search(t) is None:
+        assert T._WORD_NEAR.findall(t) == T._WORD.findall(t)
