@@ -635,6 +635,9 @@ _WORD_NEAR = re.compile(r"[A-Za-z][\w'’-]*|\d[\d,.]*", re.A)
 _MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d")
 _CLOCK = re.compile(r"\b\d{1,2}:\d\d\b")
 _YEAR_WORD = re.compile(r"\b(?:19|20)\d\d\b")
+# the same, led by its digits so that the engine skips to a "1" or a "2": the \b before a digit is
+# "no word character before it", checked once the century is read
+_YEAR_FAST = re.compile(r"(?:19|20)(?<!\w..)\d\d\b")
 
 
 # _MONTH_NAME on `_fold_lower(t)` without re.I: a month's letters first, so the engine skips to them;
@@ -647,7 +650,7 @@ def _month_word(t: str, asc: bool, low: str | None = None) -> bool:
     """`_MONTH_WORD.search(t) is not None`, one alternative at a time, each behind a cheap test.
     `low`: `_fold_lower(t)` if at hand."""
     return ((":" in t and _CLOCK.search(t) is not None)
-            or (("19" in t or "20" in t) and _YEAR_WORD.search(t) is not None)
+            or (("19" in t or "20" in t) and _YEAR_FAST.search(t) is not None)
             or (_SPACE_DIGIT.search(t) is not None  # a month name is followed by spaces and a digit
                 and _MONTH_LOW.search(_fold_lower(t) if low is None else low) is not None))
 

@@ -404,3 +404,10 @@ def test_site_from_trust_precheck(line):
 def test_near_ascii_tokenizer_equals_word(t):
     if T._NOT_NEAR_ASCII.search(t) is None:
         assert T._WORD_NEAR.findall(t) == T._WORD.findall(t)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["19", "20", "1999", "2024", "x", "_", " ", "-", "٣", "é", "0", "12", "a2020"]),
+                max_size=12).map("".join))
+def test_year_pattern_led_by_digits_equals_word_bounded_one(t):
+    assert (T._YEAR_FAST.search(t) is None) == (T._YEAR_WORD.search(t) is None)
