@@ -656,6 +656,14 @@ def _month_word(t: str, asc: bool, low: str | None = None) -> bool:
 
 
 _first = operator.itemgetter(0)
+# a stopword counts 1, a chrome word 1 << 32: one pass over the words sums both
+_STOP_CHROME = {w: (w in _STOP) + ((w in _CHROME_SET) << 32) for w in _STOP | _CHROME_SET}
+
+
+def _stop_chrome(words: list[str]) -> tuple[int, int]:
+    """(how many of `words` are in `_STOP`, how many in `_CHROME_SET`)."""
+    v = sum(map(_STOP_CHROME.get, words, repeat(0, len(words))))
+    return v & 0xFFFFFFFF, v >> 32
 
 
 def _ascii_prims(t: str, ntok: int, caps: int) -> tuple:
@@ -665,7 +673,7 @@ def _ascii_prims(t: str, ntok: int, caps: int) -> tuple:
     low = tl.split()  # == tl.split(" ") on a trimmed line
     dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
     return (
-        lt, ntok or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
+        lt, ntok or 1, len(low) or 1, *_stop_chrome(low),
         caps, dc, lt - t.count(" "), t.count(","),
         t.endswith(":"),
         t[-1:] in _TERMINAL_CHARS,
@@ -705,7 +713,7 @@ def _line_prims(t: str, toks: list[str], near: bool = False) -> tuple:
     if digits:
         key = _DIGITS.sub("0", key)
     return (
-        lt, len(toks) or 1, len(low) or 1, sum(map(_STOP.__contains__, low)), sum(map(_CHROME_SET.__contains__, low)),
+        lt, len(toks) or 1, len(low) or 1, *_stop_chrome(low),
         sum(map(str.isupper, map(_first, toks))), dc, lt - t.count(" "), t.count(","),
         t.endswith(":"),
         t[-1:] in _TERMINAL_CHARS,

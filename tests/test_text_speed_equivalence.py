@@ -411,3 +411,9 @@ def test_near_ascii_tokenizer_equals_word(t):
                 max_size=12).map("".join))
 def test_year_pattern_led_by_digits_equals_word_bounded_one(t):
     assert (T._YEAR_FAST.search(t) is None) == (T._YEAR_WORD.search(t) is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(sorted(T._STOP | T._CHROME_SET) + ["x", "More", "it's", ""]), max_size=60))
+def test_stop_chrome_counts_in_one_pass(words):
+    assert T._stop_chrome(words) == (sum(w in T._STOP for w in words), sum(w in T._CHROME_SET for w in words))
