@@ -157,6 +157,38 @@ _CREDIT_NEEDS: list[tuple[str, ...]] = [
 ]
 
 
+_SPACE_RUN = re.compile(r"\s*")
+
+
+def _sentence_around(text: str, h: int) -> tuple[int, int]:
+    """(start, end) of the piece of `_SENTENCE_SPLIT.split(text)` that holds position `h` (not a
+    space). A split point is a run of spaces after a ".!?" or a line break (`_sentences`): the piece
+    starts where the last such run before `h` ends and ends where the next one starts."""
+    best = -1
+    if h >= 2:
+        for c in ".!?\n":  # the last such mark before h - 1 that a space follows
+            q = text.rfind(c, best + 1, h - 1)
+            while q >= 0 and not text[q + 1].isspace():
+                q = text.rfind(c, best + 1, q)
+            if q > best:
+                best = q
+    start = 0 if best < 0 else _SPACE_RUN.match(text, best + 1).end()
+    m = _SENTENCE_END_SPACE.search(text, h)
+    return start, (m.start() + 1 if m else len(text))
+
+
+def _sentence_bases(text: str) -> dict[int, int]:
+    """Start of each piece of `_sentences(text)` -> the summed lengths of the pieces before it."""
+    out: dict[int, int] = {}
+    base = at = 0
+    for seg in _sentences(text):
+        at = text.find(seg, at)
+        out.setdefault(at, base)
+        base += len(seg)
+        at += len(seg)
+    return out
+
+
 def _credits_in(seg: str, base: int, found: list[tuple[int, str]]) -> None:
     for k, pat in enumerate(_CREDIT_PATTERNS):
         if not any(w in seg for w in _CREDIT_NEEDS[k]):
@@ -203,18 +235,25 @@ def find_sources(text: str) -> list[str]:
     reports", "[Sources: Phone Arena and GSM Arena]", "according to the Associated Press"), in
     order of first appearance, without duplicates. People ("Lei said") are not returned."""
     found: list[tuple[int, str]] = []
-    # where a trigger word could start: a sentence with none of these cannot credit anyone
+    # where a trigger word could be: a sentence with none of these cannot credit anyone. Only the
+    # sentences (pieces of `_SENTENCE_SPLIT.split(text)`) holding one are cut out and searched.
     hints = _trigger_hints(text)
-    if hints:
-        base = 0
-        at = 0  # where the current sentence really starts
-        for seg in _sentences(text):
-            at = text.find(seg, at)
-            k = bisect_left(hints, at)
-            if k < len(hints) and hints[k] < at + len(seg) and _TRIGGER.search(seg):
-                _credits_in(seg, text.find(seg, base), found)
-            base += len(seg)
-            at += len(seg)
+    bases: dict[int, int] | None = None
+    i = 0
+    while i < len(hints):
+        h = hints[i]
+        start, end = _sentence_around(text, h)
+        seg = text[start:end]
+        if _TRIGGER.search(seg):
+            at = text.find(seg)
+            if at != start:
+                # the same sentence earlier in the text: the credits are placed where a search
+                # from the summed lengths of the sentences before this one finds it
+                if bases is None:
+                    bases = _sentence_bases(text)
+                at = text.find(seg, bases[start])
+            _credits_in(seg, at, found)
+        i = bisect_left(hints, end, i + 1)
     found.sort()
     out: list[str] = []
     seen: set[str] = set()

@@ -417,3 +417,43 @@ def test_year_pattern_led_by_digits_equals_word_bounded_one(t):
 @given(st.lists(st.sampled_from(sorted(T._STOP | T._CHROME_SET) + ["x", "More", "it's", ""]), max_size=60))
 def test_stop_chrome_counts_in_one_pass(words):
     assert T._stop_chrome(words) == (sum(w in T._STOP for w in words), sum(w in T._CHROME_SET for w in words))
+
+
+_SEPS = [" ", "  ", "\n", "\n\n", ". ", ".\n", "! ", "? ", "\t", "\xa0", "\n \n", "", ".", "U.S. "]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_CREDIT_BITS), st.sampled_from(_SEPS)), max_size=30).map(
+    lambda ps: "".join(a + b for a, b in ps)))
+def test_find_sources_cuts_the_same_sentences_as_a_full_split(text):
+    needs = md._CREDIT_NEEDS
+    md._CREDIT_NEEDS = [("",)] * len(needs)
+    try:
+        ref = _reference_find_sources_found(text)
+    finally:
+        md._CREDIT_NEEDS = needs
+    out, seen = [], set()
+    for _, name in ref:
+        key = name.lower()
+        key = key[4:] if key.startswith("the ") else key
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    assert md.find_sources(text) == out
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(["a", "via", "(", "x", "."] + _SEPS), min_size=1, max_size=30).map("".join),
+       st.data())
+def test_sentence_around_is_the_piece_of_the_full_split(text, data):
+    spots = [i for i, c in enumerate(text) if not c.isspace()]
+    if not spots:
+        return
+    h = data.draw(st.sampled_from(spots))
+    start, end = md._sentence_around(text, h)
+    pieces, at = [], 0
+    for seg in md._SENTENCE_SPLIT.split(text):
+        at = text.find(seg, at)
+        pieces.append((at, at + len(seg)))
+        at += len(seg)
+    assert (start, end) == next((a, b) for a, b in pieces if a <= h < b)
