@@ -613,9 +613,15 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
     a site's pages. The token list is shared: do not change it. An ASCII line's tokens are not
     listed (None): only their number and how many start in upper case are needed."""
     if t.isascii():
-        marks = _WORD_CAPS.findall(t)  # one entry per token: its first letter if upper case, else ""
-        n = len(marks)
-        return None, n, _ends_sentence(t), _ascii_prims(t, n, n - marks.count(""))
+        b = t.encode("ascii")
+        dc = len(b) - len(b.translate(None, _DIGIT_BYTES))
+        if dc:
+            marks = _WORD_CAPS.findall(t)  # one entry per token: its first letter if upper case, else ""
+            n = len(marks)
+            caps = n - marks.count("")
+        else:
+            n, caps = _tokens_without_digits(b)
+        return None, n, _ends_sentence(t), _ascii_prims(t, n, caps, dc)
     if _NOT_NEAR_ASCII.search(t) is None:  # no letter or digit beyond ASCII: no CJK to count
         toks = _WORD_NEAR.findall(t)
         return toks, len(toks), _ends_sentence(t), _line_prims(t, toks, True)
@@ -666,12 +672,27 @@ def _stop_chrome(words: list[str]) -> tuple[int, int]:
     return v & 0xFFFFFFFF, v >> 32
 
 
-def _ascii_prims(t: str, ntok: int, caps: int) -> tuple:
-    """`_line_prims` of a trimmed ASCII line with `ntok` tokens, `caps` of them capitalised."""
+# ASCII letters as "A" / "a", every other byte as a space
+_LETTER_CASE = bytes(65 if 65 <= c <= 90 else 97 if 97 <= c <= 122 else 32 for c in range(256))
+
+
+def _tokens_without_digits(b: bytes) -> tuple[int, int]:
+    """(`_WORD` tokens, those starting in upper case) of an ASCII line without digits. Such a token
+    is a letter and the run of letters, "_", "'" and "-" after it; "_", "'" and "-" start nothing.
+    Dropping them leaves each token a run of letters between other characters: count the runs'
+    first letters."""
+    r = b.translate(_LETTER_CASE, b"_'-")
+    first = r[:1]
+    caps = r.count(b" A") + (first == b"A")
+    return caps + r.count(b" a") + (first == b"a"), caps
+
+
+def _ascii_prims(t: str, ntok: int, caps: int, dc: int) -> tuple:
+    """`_line_prims` of a trimmed ASCII line with `ntok` tokens, `caps` of them capitalised and
+    `dc` digits."""
     lt = len(t)
     tl = t.lower()
     low = tl.split()  # == tl.split(" ") on a trimmed line
-    dc = lt - len(t.encode("ascii").translate(None, b"0123456789"))
     return (
         lt, ntok or 1, len(low) or 1, *_stop_chrome(low),
         caps, dc, lt - t.count(" "), t.count(","),

@@ -457,3 +457,15 @@ def test_sentence_around_is_the_piece_of_the_full_split(text, data):
         pieces.append((at, at + len(seg)))
         at += len(seg)
     assert (start, end) == next((a, b) for a, b in pieces if a <= h < b)
+
+
+_ascii_bits = st.sampled_from(["a", "B", "_", "'", "-", " ", ".", ",", "x_Y", "O'Neil", "e-mail", "U.S.", "--",
+                               "'quoted'", "_x", "(AP)", "@b", "a/b", "Hello", "WORLD", "\x00", "~"])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_ascii_bits | st.text(alphabet=st.characters(max_codepoint=127, blacklist_characters="0123456789"),
+                                      max_size=6), max_size=20).map("".join))
+def test_tokens_without_digits_equal_the_regex(t):
+    toks = T._WORD.findall(t)
+    assert T._tokens_without_digits(t.encode("ascii")) == (len(toks), sum(w[0].isupper() for w in toks))
