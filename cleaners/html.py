@@ -758,6 +758,43 @@ def _h1_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
     return out
 
 
+# what an h1 holds besides the headline when it also carries the post's date, byline, comment
+# count or source ("Dec 18 2025 ...", "... Posted on July 1, 2024 by admin", "... (example.com) 87")
+_H1_EXTRA = re.compile(
+    r"^(?:\d+|(?:posted|published|updated|by)\b.*|\w+ (?:com|org|net|co uk|io)(?: \d+)?"
+    r"|(?:\w+ ){0,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{1,2}(?: \d{4})?"
+    r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*(?: \d{4})?)$"
+)
+
+
+def _shown_worse(shown: str, declared: str) -> bool:
+    """Whether the page title (`declared`, site part removed) is a better headline than the h1
+    text `shown` that agrees with it:
+
+    - the h1 is the declared title plus a date, byline, count or source, or plus a one-word label
+      before a colon ('Blog: ...');
+    - the h1 is in capitals where the declared title (one part, no separators left) is not: a
+      styled heading.
+    """
+    letters = [c for c in shown if c.isalpha()]
+    if (len(letters) >= 8 and shown.upper() == shown and any(c.islower() for c in declared)
+            and not _TITLE_SEPARATORS.search(declared)):
+        return True
+    ks, kd = _key(shown), _key(declared)
+    if not kd or ks == kd:
+        return False
+    i = f" {ks} ".find(f" {kd} ")
+    if i < 0:
+        return False
+    prefix, suffix = ks[:i].strip(), ks[i + len(kd):].strip()
+    if any(x and _H1_EXTRA.match(x) for x in (prefix, suffix)):
+        return True
+    if prefix and not suffix and " " not in prefix:
+        head = shown.split(":", 1)[0]
+        return ":" in shown and _key(head) == prefix
+    return False
+
+
 def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
                headline: str | None = None, host: str | None = None) -> str | None:
     """The headline, from the page's h1 elements, its <title>/og:title (`page_title`) and the
@@ -783,17 +820,22 @@ def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
         longest = max((page_title[a:b] for a, b in _parts(page_title, _TITLE_SEPARATORS)), key=len)
         if _key(longest) == site:
             site_name, site = None, ""
+    raw = [t for t, linked in h1s if not (site and _key(t) == site)]
     candidates = [(strip_headline_tail(t, site_name, host), linked) for t, linked in h1s
                   if not (site and _key(t) == site)]
     if page_title:
         stripped = strip_site_from_title(page_title, site_name, host) or page_title
+        pkey = _key(page_title)
+        for r, (t, _) in zip(raw, candidates):
+            if _key(r) == pkey:
+                return t
         best, best_score = None, 0.0
         for t, _ in candidates:
             a, b = _overlap(t, stripped), _overlap(stripped, t)
             if (a >= 0.6 or b >= 0.6) and a + b > best_score:
                 best, best_score = t, a + b
         if best is not None:
-            return best
+            return stripped if _shown_worse(best, stripped) else best
         hkey = _key(headline or "")
         for t, _ in candidates:
             if hkey and _key(t) == hkey:
