@@ -591,7 +591,7 @@ def _is_dek(description: str | None, title: str | None, blocks: list[str]) -> bo
     return not head.startswith(dk[: max(20, len(dk) // 2)])
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»]|::)\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:]|::|--)\s+")
 # separators that set a section / tagline off a headline shown on the page (h1): a pipe always,
 # a dash when both sides read as titles of their own
 _PIPE = re.compile(r"\s+[|•·»]\s+")
@@ -661,6 +661,17 @@ def strip_site_from_title(title: str, site_name: str | None, host: str | None = 
         return title
     site, compact = _site_keys(site_name, host)
     lo, hi = 0, len(spans) - 1
+    # parts that name the site split the title; the headline is in the longest run between them
+    named = [_names_site(title[a:b], site, compact) for a, b in spans]
+    if any(named) and not all(named):
+        runs, start = [], None
+        for i, n in enumerate(named + [True]):
+            if not n and start is None:
+                start = i
+            elif n and start is not None:
+                runs.append((start, i - 1))
+                start = None
+        lo, hi = max(runs, key=lambda r: spans[r[1]][1] - spans[r[0]][0])
     # the longest part is the headline; outer parts that are short or name the site go
     while hi > lo:
         first, last = title[slice(*spans[lo])], title[slice(*spans[hi])]
