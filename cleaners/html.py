@@ -806,6 +806,44 @@ def _shown_worse(shown: str, declared: str) -> bool:
     return False
 
 
+_PART_MIN_WORDS = 3
+_PART_SCAN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "option", "select"})
+
+
+def shown_title_part(tree: HtmlElement, page_title: str, stripped: str) -> str:
+    """Of the page title's parts (and runs of neighbouring parts), the longest one the page shows
+    as a text of its own (a heading, a bold line, a link: 'Site Name - News - Headline' where the
+    body shows 'Headline'); else `stripped`, the title without its site part, also when the part
+    shown holds `stripped` and more (a section or site name shown next to the headline). A part
+    needs `_PART_MIN_WORDS` words."""
+    spans = _parts(page_title, _TITLE_SEPARATORS)
+    if len(spans) < 2:
+        return stripped
+    wanted: dict[str, str] = {}
+    for i in range(len(spans)):
+        for j in range(i, len(spans)):
+            text = page_title[spans[i][0]:spans[j][1]]
+            if len(_words(text)) >= _PART_MIN_WORDS:
+                wanted.setdefault(_key(text), text)
+    if not wanted:
+        return stripped
+    lo = min(len(k) for k in wanted) * 0.8
+    hi = max(len(t) for t in wanted.values()) * 1.5 + 10
+    body = tree.find("body")
+    found: str | None = None
+    for el in (body if body is not None else tree).iter():
+        if not isinstance(el.tag, str) or el.tag in _PART_SCAN_TAGS:
+            continue
+        for text in (el.text, el.tail):
+            if text and lo <= len(text) <= hi:
+                t = wanted.get(_key(text))
+                if t is not None and (found is None or len(t) > len(found)):
+                    found = t
+    if found is None or (stripped in found and found != stripped):
+        return stripped  # the parts stripped off are shown next to the headline, not part of it
+    return found
+
+
 def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
                headline: str | None = None, host: str | None = None) -> str | None:
     """The headline, from the page's h1 elements, its <title>/og:title (`page_title`) and the
@@ -831,9 +869,11 @@ def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
         longest = max((page_title[a:b] for a, b in _parts(page_title, _TITLE_SEPARATORS)), key=len)
         if _key(longest) == site:
             site_name, site = None, ""
-    raw = [t for t, linked in h1s if not (site and _key(t) == site)]
-    candidates = [(strip_headline_tail(t, site_name, host), linked) for t, linked in h1s
-                  if not (site and _key(t) == site)]
+    skey, compact = _site_keys(site_name, host)
+    kept = [(t, linked) for t, linked in h1s if not (site and _key(t) == site)
+            and not (linked and _names_site(t, skey, compact))]
+    raw = [t for t, _ in kept]
+    candidates = [(strip_headline_tail(t, site_name, host), linked) for t, linked in kept]
     if page_title:
         stripped = strip_site_from_title(page_title, site_name, host) or page_title
         pkey = _key(page_title)
@@ -856,7 +896,7 @@ def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
             lo, hi = _H1_HEADLINE_WORDS
             if not linked and lo <= len(t.split()) <= hi:
                 return t
-        return stripped
+        return shown_title_part(tree, page_title, stripped)
     if len(candidates) == 1:
         return candidates[0][0]
     return None
