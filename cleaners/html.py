@@ -661,7 +661,8 @@ def strip_site_from_title(title: str, site_name: str | None, host: str | None = 
         return title
     site, compact = _site_keys(site_name, host)
     lo, hi = 0, len(spans) - 1
-    # parts that name the site split the title; the headline is in the longest run between them
+    # parts that name the site split the title; the headline is in the first run between them
+    # ('Headline - Site - tagline', 'Site - Section - Headline')
     named = [_names_site(title[a:b], site, compact) for a, b in spans]
     if any(named) and not all(named):
         runs, start = [], None
@@ -671,7 +672,7 @@ def strip_site_from_title(title: str, site_name: str | None, host: str | None = 
             elif n and start is not None:
                 runs.append((start, i - 1))
                 start = None
-        lo, hi = max(runs, key=lambda r: spans[r[1]][1] - spans[r[0]][0])
+        lo, hi = runs[0]
     # the longest part is the headline; outer parts that are short or name the site go
     while hi > lo:
         first, last = title[slice(*spans[lo])], title[slice(*spans[hi])]
