@@ -807,6 +807,10 @@ def _shown_worse(shown: str, declared: str) -> bool:
     return False
 
 
+# an h1 agrees with the page title when most of the words of one are in the other, and they
+# share two words or more or the two shares add up to this much (one word of a long title is
+# not agreement)
+_AGREE_SUM = 1.2
 _PART_MIN_WORDS = 3
 _PART_SCAN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "option", "select"})
 
@@ -884,7 +888,8 @@ def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
         best, best_score = None, 0.0
         for t, _ in candidates:
             a, b = _overlap(t, stripped), _overlap(stripped, t)
-            if (a >= 0.6 or b >= 0.6) and a + b > best_score:
+            agree = a + b >= _AGREE_SUM or len(set(_key(t).split()) & set(_key(stripped).split())) >= 2
+            if (a >= 0.6 or b >= 0.6) and agree and a + b > best_score:
                 best, best_score = t, a + b
         if best is not None:
             return stripped if _shown_worse(best, stripped) else best
