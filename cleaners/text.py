@@ -28,6 +28,7 @@ import numpy as np
 
 from cleaners import metadata as md
 from cleaners import teasers
+from cleaners.html import strip_headline_tail
 from cleaners.model import Cleaned, Metadata, Removed
 from cleaners.rules import check_reason
 
@@ -1291,7 +1292,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     body = "\n\n".join(parts)
 
     credit_text = "\n".join([body] + [r.text for r in removed if r.reason == "source_credit"])
-    meta.title = title
+    meta.title = strip_headline_tail(title) if title else title
     meta.subtitle = subtitle
     meta.authors = authors
     meta.published = published

@@ -391,3 +391,11 @@ def test_headline_repeating_the_last_breadcrumb_item():
         c = clean_text(page(*top, title, *PARA))
         assert c.metadata.title == title
         assert title not in c.text
+
+
+def test_dump_title_without_its_trailing_section():
+    title = "Harbour Ferry Terminal Delayed Until Spring | Opinion"
+    c = clean_text(page(title, *PARA))
+    assert c.metadata.title == "Harbour Ferry Terminal Delayed Until Spring"
+    # the whole line goes from the body, it is not rewritten
+    assert title not in c.text and "Opinion" not in c.text
