@@ -851,14 +851,21 @@ def shown_title_part(tree: HtmlElement, page_title: str, stripped: str) -> str:
 
 def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
                headline: str | None = None, host: str | None = None) -> str | None:
-    """The headline, from the page's h1 elements, its <title>/og:title (`page_title`) and the
-    JSON-LD `headline`:
+    """The headline, from the page's h1 elements, its <title>/og:title (`page_title`), the
+    JSON-LD `headline`, and the site's name and host (to tell site parts from the headline).
 
-    - an h1 that agrees with the page title (most of its words shared either way) or that the
-      JSON-LD headline names exactly;
-    - else the page's only h1 when it reads as a headline (`_H1_HEADLINE_WORDS` words, not a
-      link): the visible headline, where the <title> is often an SEO variant of it;
-    - else the page title without its site-name part.
+    h1 texts are read with a space between block pieces and without a short trailing section
+    (`strip_headline_tail`); linked h1s that name the site are logos. Then:
+
+    - an h1 that is the whole page title as written;
+    - an h1 that agrees with the page title (most of its words shared either way, two words or
+      more shared), unless it only adds a date, byline, count or label to it or shows it in
+      capitals (`_shown_worse`): then the page title;
+    - an h1 that the JSON-LD headline names exactly;
+    - the page's only h1 when it reads as a headline (`_H1_HEADLINE_WORDS` words, not a link):
+      the visible headline, where the <title> is often an SEO variant of it;
+    - else the part of the page title the page shows as a text of its own, or the page title
+      without its site-name parts (`shown_title_part`, `strip_site_from_title`).
 
     A "site name" that is both the text of an unlinked h1 and the longest part of the page title
     is the headline taken for the site (some pages declare their headline as og:site_name) and
@@ -1332,6 +1339,7 @@ def _raw_form(names: list[str], raw: list[str] | None) -> list[str]:
 
 
 def _host(url: str | None) -> str | None:
+    """The host name of a URL ("https://www.example.com:8080/a" -> "www.example.com")."""
     if not url or "//" not in url:
         return None
     return url.split("//", 1)[1].split("/", 1)[0].split(":", 1)[0] or None
