@@ -692,3 +692,13 @@ def test_fill_gaps_puts_back_dropped_items_between_kept_blocks():
     assert got == [PARA, "- North quay", "- South quay", PARA2]
     # blocks that are not neighbours in the output leave their gap alone
     assert H.fill_gaps(tree, [PARA], set()) == [PARA]
+
+
+def test_pick_title_one_shared_word_is_not_agreement():
+    # a one-word h1 of the article's content is not the headline of a long page title
+    tree = H.parse_html(page('<h1><a href="/">notes/ferries.md</a></h1><p>Intro</p><h1>Harbour</h1>'))
+    title = "How we mapped every ferry route, pier and harbour in the region"
+    assert H.pick_title(tree, title, None) == title
+    # a one-word h1 that is most of a short page title still is
+    tree = H.parse_html(page("<h1>restaurant</h1>"))
+    assert H.pick_title(tree, "Restaurant definition", None) == "restaurant"
