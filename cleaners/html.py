@@ -591,7 +591,12 @@ def _is_dek(description: str | None, title: str | None, blocks: list[str]) -> bo
     return not head.startswith(dk[: max(20, len(dk) // 2)])
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»]|::)\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:]|::|--)\s+")
+# separators that set a section / tagline off a headline shown on the page (h1): a pipe always,
+# a dash when both sides read as titles of their own
+_PIPE = re.compile(r"\s+[|•·»]\s+")
+_DASH = re.compile(r"\s+[-–—]\s+")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
 
 
 def _overlap(a: str, b: str) -> float:
@@ -600,28 +605,155 @@ def _overlap(a: str, b: str) -> float:
     return len(wa & wb) / len(wa) if wa else 0.0
 
 
-def strip_site_from_title(title: str, site_name: str | None) -> str:
-    """'Headline | Site' / 'Site - Headline' -> 'Headline': drop the site-name part at either end."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
+def _title_text(text: str) -> str:
+    """A title candidate as text: spaces normalised, entities the page escaped twice decoded."""
+    text = _norm(text)
+    if "&" in text and _ENTITY.search(text):
+        text = _norm(html_lib.unescape(text))
+    return text
+
+
+def _site_keys(site_name: str | None, host: str | None = None) -> tuple[str, set[str]]:
+    """The site's comparison key (words) and its space-free forms, from the site name and the
+    host name ("www.coastgazette.co.uk" -> "coastgazette")."""
     site = _key(site_name or "")
+    compact = {site.replace(" ", "")} if site else set()
+    if host:
+        labels = [x for x in host.lower().split(".") if x and x != "www"]
+        if len(labels) >= 2:
+            # the registered name: the label before the public suffix ("co.uk" counts as one)
+            name = labels[-3] if len(labels) >= 3 and len(labels[-2]) <= 3 and len(labels[-1]) == 2 else labels[-2]
+            compact.add(re.sub(r"[^a-z0-9]", "", name))
+    return site, {c for c in compact if len(c) >= 4}
+
+
+def _names_site(part: str, site: str, compact: set[str]) -> bool:
+    """Whether a title part names the site (its words inside the site name or the other way
+    round, or the same letters without spaces: "Coast Gazette" / "coastgazette.com")."""
+    k = _key(part)
+    if not k:
+        return False
+    if site and (k in site or site in k):
+        return True
+    if compact and len(k.split()) <= 5:
+        kc = k.replace(" ", "")
+        return any(kc == c or (kc.startswith(c) and kc[len(c):] in ("com", "net", "org", "couk", "co", "tv"))
+                   for c in compact)
+    return False
+
+
+def _parts(title: str, sep: re.Pattern[str]) -> list[tuple[int, int]]:
+    """(start, end) spans of the parts of `title` between separators."""
+    spans, pos = [], 0
+    for m in sep.finditer(title):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(title)))
+    return spans
+
+
+def strip_site_from_title(title: str, site_name: str | None, host: str | None = None) -> str:
+    """'Headline | Site' / 'Site - Headline' -> 'Headline': drop the site-name part at either end
+    (and short trailing section names: 'Headline - News'). The kept text is the page's own, its
+    inner separators as written."""
+    spans = _parts(title, _TITLE_SEPARATORS)
+    if len(spans) < 2:
+        return title
+    site, compact = _site_keys(site_name, host)
+    lo, hi = 0, len(spans) - 1
+    # parts that name the site split the title; the headline is in the first run between them
+    # ('Headline - Site - tagline', 'Site - Section - Headline')
+    named = [_names_site(title[a:b], site, compact) for a, b in spans]
+    if any(named) and not all(named):
+        runs, start = [], None
+        for i, n in enumerate(named + [True]):
+            if not n and start is None:
+                start = i
+            elif n and start is not None:
+                runs.append((start, i - 1))
+                start = None
+        lo, hi = runs[0]
     # the longest part is the headline; outer parts that are short or name the site go
-    while len(parts) > 1:
-        first, last = parts[0], parts[-1]
-        if site and _key(last) and (_key(last) in site or site in _key(last)):
-            parts.pop()
-        elif site and _key(first) and (_key(first) in site or site in _key(first)):
-            parts.pop(0)
-        elif len(last.split()) <= 4 and len(last) < len(" ".join(parts[:-1])) / 2:
-            parts.pop()
+    while hi > lo:
+        first, last = title[slice(*spans[lo])], title[slice(*spans[hi])]
+        if _names_site(last, site, compact):
+            hi -= 1
+        elif _names_site(first, site, compact):
+            lo += 1
+        elif len(last.split()) <= 4 and len(last) < (spans[hi - 1][1] - spans[lo][0]) / 2:
+            hi -= 1
         else:
             break
-    return " - ".join(parts) if len(parts) > 1 else parts[0]
+    return title[spans[lo][0]:spans[hi][1]]
 
+
+def _words(text: str) -> list[str]:
+    """Whitespace-separated words with a letter or digit ('Long-Distance' is one, '&' none)."""
+    return [w for w in text.split() if any(c.isalnum() for c in w)]
+
+
+def strip_headline_tail(text: str, site_name: str | None = None, host: str | None = None) -> str:
+    """A shown headline without a trailing section, tagline or site name set off by a separator:
+    'Harbour plan approved | Opinion', 'Tide tables explained – Beginner Guide'. A pipe part of
+    up to `_TAIL_WORDS` words goes; a dash part goes when it is that short, starts like a title
+    (capital or digit, not a word that carries the sentence on: 'From', 'And', 'With'...) and what
+    stays has `_TAIL_HEAD_WORDS` words or more. Longer or lower-case continuations
+    ('... — and why it matters') are part of the headline."""
+    site, compact = _site_keys(site_name, host)
+    while True:
+        cut = None
+        for sep in (_PIPE, _DASH):
+            spans = _parts(text, sep)
+            if len(spans) < 2:
+                continue
+            head, tail = text[: spans[-2][1]], text[spans[-1][0]:]
+            words = _words(tail)
+            if not words:
+                continue
+            if _names_site(tail, site, compact):
+                cut = head
+            elif len(words) <= _TAIL_WORDS and len(_words(head)) >= _TAIL_HEAD_WORDS and (
+                    sep is _PIPE or (tail[:1].isupper() or tail[:1].isdigit()) and words[0].lower() not in _CONTINUATIONS):
+                cut = head
+            if cut:
+                break
+        if not cut:
+            return text
+        text = cut
+
+
+_TAIL_WORDS = 4
+_TAIL_HEAD_WORDS = 3
+# a dash part that starts with one of these continues the headline's sentence
+_CONTINUATIONS = frozenset("and or but so yet from with without for by in on at to of as than plus".split())
 
 # a lone h1 of this many words is the visible headline even when the <title> says otherwise
 _H1_HEADLINE_WORDS = (5, 25)
+_BLOCK_TAGS = frozenset({"div", "p", "br", "h2", "h3", "h4", "section", "header", "li", "ul"})
+
+
+def _heading_text(h: HtmlElement) -> str:
+    """The text of a heading, a space between its block-level pieces (a kicker and a headline in
+    one h1 are two phrases, not one run-on word)."""
+    if not any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in h.iter()):
+        return _title_text(h.text_content())
+    out: list[str] = []
+
+    def walk(e: HtmlElement) -> None:
+        if e.text:
+            out.append(e.text)
+        for c in e:
+            if isinstance(c.tag, str) and c.tag in _BLOCK_TAGS:
+                out.append(" ")
+                walk(c)
+                out.append(" ")
+            elif isinstance(c.tag, str):
+                walk(c)
+            if c.tail:
+                out.append(c.tail)
+
+    walk(h)
+    return _title_text("".join(out))
 
 
 def _h1_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
@@ -629,7 +761,7 @@ def _h1_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
     teaser rather than the page's own headline)."""
     out: list[tuple[str, bool]] = []
     for h in tree.iter("h1"):
-        t = _norm(h.text_content())
+        t = _heading_text(h)
         if 3 <= len(t) <= 300 and "{{" not in t:
             linked = h.find(".//a") is not None or any(a.tag == "a" for a in h.iterancestors())
             out.append((t, linked))
@@ -638,28 +770,136 @@ def _h1_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
     return out
 
 
-def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
-               headline: str | None = None) -> str | None:
-    """The headline, from the page's h1 elements, its <title>/og:title (`page_title`) and the
-    JSON-LD `headline`:
+# what an h1 holds besides the headline when it also carries the post's date, byline, comment
+# count or source ("Dec 18 2025 ...", "... Posted on July 1, 2024 by admin", "... (example.com) 87")
+_H1_EXTRA = re.compile(
+    r"^(?:\d+|(?:posted|published|updated|by)\b.*|\w+ (?:com|org|net|co uk|io)(?: \d+)?"
+    r"|(?:\w+ ){0,2}(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{1,2}(?: \d{4})?"
+    r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*(?: \d{4})?)$"
+)
 
-    - an h1 that agrees with the page title (most of its words shared either way) or that the
-      JSON-LD headline names exactly;
-    - else the page's only h1 when it reads as a headline (`_H1_HEADLINE_WORDS` words, not a
-      link): the visible headline, where the <title> is often an SEO variant of it;
-    - else the page title without its site-name part.
+
+def _shown_worse(shown: str, declared: str) -> bool:
+    """Whether the page title (`declared`, site part removed) is a better headline than the h1
+    text `shown` that agrees with it:
+
+    - the h1 is the declared title plus a date, byline, count or source, or plus a one-word label
+      before a colon ('Blog: ...');
+    - the h1 is in capitals where the declared title (one part, no separators left) is not: a
+      styled heading.
     """
-    site = _key(site_name or "")
-    candidates = [(t, linked) for t, linked in _h1_candidates(tree) if not (site and _key(t) == site)]
+    letters = [c for c in shown if c.isalpha()]
+    if (len(letters) >= 8 and shown.upper() == shown and any(c.islower() for c in declared)
+            and not _TITLE_SEPARATORS.search(declared)):
+        return True
+    ks, kd = _key(shown), _key(declared)
+    if not kd or ks == kd:
+        return False
+    i = f" {ks} ".find(f" {kd} ")
+    if i < 0:
+        return False
+    prefix, suffix = ks[:i].strip(), ks[i + len(kd):].strip()
+    if any(x and _H1_EXTRA.match(x) for x in (prefix, suffix)):
+        return True
+    if prefix and not suffix and " " not in prefix:
+        head = shown.split(":", 1)[0]
+        return ":" in shown and _key(head) == prefix
+    return False
+
+
+# an h1 agrees with the page title when most of the words of one are in the other, and they
+# share two words or more or the two shares add up to this much (one word of a long title is
+# not agreement)
+_AGREE_SUM = 1.2
+_PART_MIN_WORDS = 3
+_PART_SCAN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "option", "select"})
+
+
+def shown_title_part(tree: HtmlElement, page_title: str, stripped: str) -> str:
+    """Of the page title's parts (and runs of neighbouring parts), the longest one the page shows
+    as a text of its own (a heading, a bold line, a link: 'Site Name - News - Headline' where the
+    body shows 'Headline'); else `stripped`, the title without its site part, also when the part
+    shown holds `stripped` and more (a section or site name shown next to the headline). A part
+    needs `_PART_MIN_WORDS` words."""
+    spans = _parts(page_title, _TITLE_SEPARATORS)
+    if len(spans) < 2:
+        return stripped
+    wanted: dict[str, str] = {}
+    for i in range(len(spans)):
+        for j in range(i, len(spans)):
+            text = page_title[spans[i][0]:spans[j][1]]
+            if len(_words(text)) >= _PART_MIN_WORDS:
+                wanted.setdefault(_key(text), text)
+    if not wanted:
+        return stripped
+    lo = min(len(k) for k in wanted) * 0.8
+    hi = max(len(t) for t in wanted.values()) * 1.5 + 10
+    body = tree.find("body")
+    found: str | None = None
+    for el in (body if body is not None else tree).iter():
+        if not isinstance(el.tag, str) or el.tag in _PART_SCAN_TAGS:
+            continue
+        for text in (el.text, el.tail):
+            if text and lo <= len(text) <= hi:
+                t = wanted.get(_key(text))
+                if t is not None and (found is None or len(t) > len(found)):
+                    found = t
+    if found is None or (stripped in found and found != stripped):
+        return stripped  # the parts stripped off are shown next to the headline, not part of it
+    return found
+
+
+def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
+               headline: str | None = None, host: str | None = None) -> str | None:
+    """The headline, from the page's h1 elements, its <title>/og:title (`page_title`), the
+    JSON-LD `headline`, and the site's name and host (to tell site parts from the headline).
+
+    h1 texts are read with a space between block pieces and without a short trailing section
+    (`strip_headline_tail`); linked h1s that name the site are logos. Then:
+
+    - an h1 that is the whole page title as written;
+    - an h1 that agrees with the page title (most of its words shared either way, two words or
+      more shared), unless it only adds a date, byline, count or label to it or shows it in
+      capitals (`_shown_worse`): then the page title;
+    - an h1 that the JSON-LD headline names exactly;
+    - the page's only h1 when it reads as a headline (`_H1_HEADLINE_WORDS` words, not a link):
+      the visible headline, where the <title> is often an SEO variant of it;
+    - else the part of the page title the page shows as a text of its own, or the page title
+      without its site-name parts (`shown_title_part`, `strip_site_from_title`).
+
+    A "site name" that is both the text of an unlinked h1 and the longest part of the page title
+    is the headline taken for the site (some pages declare their headline as og:site_name) and
+    is not used.
+    """
+    h1s = _h1_candidates(tree)
     if page_title:
-        stripped = strip_site_from_title(page_title, site_name) or page_title
+        page_title = _title_text(page_title)
+    if headline:
+        headline = _title_text(headline)
+    site = _key(site_name or "")
+    if site and page_title and any(_key(t) == site and not linked for t, linked in h1s):
+        longest = max((page_title[a:b] for a, b in _parts(page_title, _TITLE_SEPARATORS)), key=len)
+        if _key(longest) == site:
+            site_name, site = None, ""
+    skey, compact = _site_keys(site_name, host)
+    kept = [(t, linked) for t, linked in h1s if not (site and _key(t) == site)
+            and not (linked and _names_site(t, skey, compact))]
+    raw = [t for t, _ in kept]
+    candidates = [(strip_headline_tail(t, site_name, host), linked) for t, linked in kept]
+    if page_title:
+        stripped = strip_site_from_title(page_title, site_name, host) or page_title
+        pkey = _key(page_title)
+        for r, (t, _) in zip(raw, candidates):
+            if _key(r) == pkey:
+                return t
         best, best_score = None, 0.0
         for t, _ in candidates:
             a, b = _overlap(t, stripped), _overlap(stripped, t)
-            if (a >= 0.6 or b >= 0.6) and a + b > best_score:
+            agree = a + b >= _AGREE_SUM or len(set(_key(t).split()) & set(_key(stripped).split())) >= 2
+            if (a >= 0.6 or b >= 0.6) and agree and a + b > best_score:
                 best, best_score = t, a + b
         if best is not None:
-            return best
+            return stripped if _shown_worse(best, stripped) else best
         hkey = _key(headline or "")
         for t, _ in candidates:
             if hkey and _key(t) == hkey:
@@ -669,7 +909,7 @@ def pick_title(tree: HtmlElement, page_title: str | None, site_name: str | None,
             lo, hi = _H1_HEADLINE_WORDS
             if not linked and lo <= len(t.split()) <= hi:
                 return t
-        return stripped
+        return shown_title_part(tree, page_title, stripped)
     if len(candidates) == 1:
         return candidates[0][0]
     return None
@@ -1098,6 +1338,13 @@ def _raw_form(names: list[str], raw: list[str] | None) -> list[str]:
     return [by_key.get(kw(n), n) for n in names]
 
 
+def _host(url: str | None) -> str | None:
+    """The host name of a URL ("https://www.example.com:8080/a" -> "www.example.com")."""
+    if not url or "//" not in url:
+        return None
+    return url.split("//", 1)[1].split("/", 1)[0].split(":", 1)[0] or None
+
+
 def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | None]:
     """Metadata from the raw tree; also returns the page description (subtitle candidate)."""
     try:
@@ -1117,7 +1364,7 @@ def read_metadata(tree: HtmlElement, url: str | None) -> tuple[Metadata, str | N
         authors = dom_authors(tree) or text_byline_authors(tree)
     published = pick_date(h1, sm, iso_date(doc.date)) or _extensive_date(tree, doc.url or url)
     md = Metadata(
-        title=pick_title(tree, _page_title(sm, doc.title), doc.sitename, sm.get("headline")),
+        title=pick_title(tree, _page_title(sm, doc.title), doc.sitename, sm.get("headline"), _host(url or doc.url)),
         authors=authors,
         published=published,
         site_name=_norm(doc.sitename) if doc.sitename else None,

@@ -493,3 +493,29 @@ def headline_above(lines: list[str], start: int, window: int = 15) -> int | None
                 return j
             return None
     return None
+
+
+_CRUMB_SEP = re.compile(r"\s+(?:/|>|»|›)\s+")
+_ECHO_MIN_WORDS = 3
+_ECHO_GAP = 3
+
+
+def breadcrumb_echo(lines: list[str]) -> int | None:
+    """Index of the headline repeated as the last item of a breadcrumb trail just above it
+    ("Home / Guides / How to read tide tables" then "How to read tide tables"): the page's own
+    headline. The line must follow the trail within `_ECHO_GAP` lines and have `_ECHO_MIN_WORDS`
+    words or more (a section name repeated under its trail is not a headline)."""
+    for i, line in enumerate(lines):
+        if ("/" not in line and ">" not in line and "»" not in line and "›" not in line) or len(line) > 400:
+            continue
+        parts = _CRUMB_SEP.split(line.strip())
+        if len(parts) < 2:
+            continue
+        last = " ".join(parts[-1].lower().split()).rstrip(".…").strip()
+        if sum(1 for w in last.split() if any(c.isalnum() for c in w)) < _ECHO_MIN_WORDS:
+            continue
+        for j in range(i + 1, min(len(lines), i + 1 + _ECHO_GAP)):
+            low = " ".join(lines[j].lower().split())
+            if low == last or (parts[-1].rstrip().endswith(("...", "…")) and low.startswith(last)):
+                return j
+    return None

@@ -28,6 +28,7 @@ import numpy as np
 
 from cleaners import metadata as md
 from cleaners import teasers
+from cleaners.html import strip_headline_tail
 from cleaners.model import Cleaned, Metadata, Removed
 from cleaners.rules import check_reason
 
@@ -1354,7 +1355,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     body = "\n\n".join(parts)
 
     credit_text = "\n".join([body] + [r.text for r in removed if r.reason == "source_credit"])
-    meta.title = title
+    meta.title = strip_headline_tail(title) if title else title
     meta.subtitle = subtitle
     meta.authors = authors
     meta.published = published
@@ -1427,7 +1428,7 @@ def _apply_hint(meta: Metadata, hint: Metadata | None) -> None:
 # --------------------------------------------------------------------------------------------
 
 _TITLE_BAD_END = re.compile(r"[,;:]$")
-_TITLE_SEP = re.compile(r"[«»]|\|.*\||^\W")
+_TITLE_SEP = re.compile(r"[«»]|\|.*\||^\W|\s[/>›]\s.*\s[/>›]\s|^skip to\b", re.I)
 
 
 def _title_like(x: _Line) -> bool:
@@ -1437,7 +1438,7 @@ def _title_like(x: _Line) -> bool:
             and not _TITLE_SEP.search(t))
 
 
-TITLE_MIN = 0.3
+TITLE_MIN = 0.1
 TITLE_WINDOW = 40  # the headline is looked for among this many lines above the body
 
 
@@ -1501,6 +1502,8 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
             if _norm(lines[i].text) == hint_title or (len(hint_title) > 20 and _norm(lines[i].text).startswith(hint_title)):
                 title_i = i
                 break
+    if title_i is None and top > 0:
+        title_i = md.breadcrumb_echo([x.text for x in lines[: top + 1]])
     if title_i is None and top > 0:
         cands = title_candidates(lines, top)
         if cands:

@@ -1,8 +1,10 @@
 """Headlines found in page dumps (the text path) on wcxb-dev, against the truth titles.
 
 The truth title is a line of the dump for about 65% of the pages (the ceiling of a line picker);
-the title model plus the byline-block fallback of `cleaners.metadata.headline_above` find 0.47
-(0.45 without the fallback). The floor is that level less a small margin.
+the title model, the breadcrumb echo (`cleaners.metadata.breadcrumb_echo`), the byline-block
+fallback of `cleaners.metadata.headline_above` and the trailing-section strip find 0.51 (0.47
+before the echo, the strip and the lower model threshold). The floor is that level less a small
+margin.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ pytestmark = [
     pytest.mark.skipif(not (WCXB / "truth.jsonl").exists(), reason="../shared is missing"),
 ]
 
-TITLE_FLOOR = 0.46
+TITLE_FLOOR = 0.50
 
 
 def _norm(s: str | None) -> str:

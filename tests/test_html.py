@@ -504,6 +504,99 @@ def test_pick_title_prefers_the_closest_h1_when_several_overlap():
     assert H.pick_title(tree, "Reading the tide tables - The Tide Blog Network", None) == "Reading the tide tables"
 
 
+def test_strip_site_keeps_the_page_separators_and_matches_hosts():
+    # the headline's own dash stays as written (not rewritten to " - ")
+    assert H.strip_site_from_title("Tide tables – a primer for new sailors | Coast Gazette", "Coast Gazette") == \
+        "Tide tables – a primer for new sailors"
+    # the site written without spaces or as a host name
+    assert H.strip_site_from_title("CoastGazette.com | Harbour plan approved", None, "www.coastgazette.com") == \
+        "Harbour plan approved"
+    assert H.strip_site_from_title("Harbour plan approved : COASTGAZETTE", None, "news.coastgazette.co.uk") == \
+        "Harbour plan approved"
+    # an inner part naming the site ends the headline; its tagline goes with it
+    assert H.strip_site_from_title("Harbour plan approved - Coast Gazette - Local news for every harbour town",
+                                   "Coast Gazette") == "Harbour plan approved"
+    assert H.strip_site_from_title("Coast Gazette: Opinion : Harbour plan approved", "Coast Gazette") == \
+        "Harbour plan approved"
+
+
+def test_strip_headline_tail():
+    # a short section after a pipe, a short title-like part after a dash
+    assert H.strip_headline_tail("Harbour plan approved after long debate | Opinion") == "Harbour plan approved after long debate"
+    assert H.strip_headline_tail("Ferry timetable changes – Winter Guide") == "Ferry timetable changes"
+    assert H.strip_headline_tail("Ferry timetable changes - Coast Gazette", "Coast Gazette") == "Ferry timetable changes"
+    # continuations stay: lower case, a linking word, a long part, or too little before the dash
+    assert H.strip_headline_tail("Ferry timetable changes — and why they matter") == \
+        "Ferry timetable changes — and why they matter"
+    assert H.strip_headline_tail("How to read tide tables – From a Harbour Pilot") == \
+        "How to read tide tables – From a Harbour Pilot"
+    assert H.strip_headline_tail("Ferry timetable changes – Dates, Fares, Routes and Every Stop") == \
+        "Ferry timetable changes – Dates, Fares, Routes and Every Stop"
+    assert H.strip_headline_tail("Tide tables - A Primer") == "Tide tables - A Primer"
+
+
+def test_pick_title_h1_without_its_trailing_section_and_entities():
+    tree = H.parse_html(page("<h1>Harbour plan approved after long debate | Opinion</h1>"))
+    assert H.pick_title(tree, "Harbour plan approved after long debate | Opinion | Coast Gazette", "Coast Gazette") == \
+        "Harbour plan approved after long debate"
+    # an entity the page escaped twice is decoded
+    tree = H.parse_html(page("<h1>Tide tables &amp;#x26; ferry times for 2026</h1>"))
+    assert H.pick_title(tree, "Tide tables & ferry times for 2026", None) == "Tide tables & ferry times for 2026"
+
+
+def test_pick_title_spaces_block_pieces_of_an_h1():
+    tree = H.parse_html(page("<h1>Ferry guide (2026)<div>Every route and fare explained</div></h1>"))
+    assert H.pick_title(tree, "Ferry guide (2026) Every route and fare explained", None) == \
+        "Ferry guide (2026) Every route and fare explained"
+
+
+def test_pick_title_ignores_a_site_name_that_is_the_headline():
+    # og:site_name wrongly holds the headline: the h1 is not taken for a logo
+    tree = H.parse_html(page("<h1>Ferry fares rise again this winter</h1>"))
+    assert H.pick_title(tree, "Ferry fares rise again this winter | Coast Gazette",
+                        "Ferry fares rise again this winter") == "Ferry fares rise again this winter"
+    # a real site name equal to an h1 still marks that h1 as a logo
+    logo = H.parse_html(page("<h1>Coast Gazette</h1>"))
+    assert H.pick_title(logo, "Ferry fares rise again - Coast Gazette", "Coast Gazette") == "Ferry fares rise again"
+    # a linked h1 naming the site (by its host) is a logo
+    linked = H.parse_html(page('<h1><a href="/">CoastGazette</a></h1><h1>Ferry fares rise again</h1>'))
+    assert H.pick_title(linked, None, None, host="www.coastgazette.com") == "Ferry fares rise again"
+
+
+def test_pick_title_h1_equal_to_the_whole_page_title_wins():
+    tree = H.parse_html(page("<h1>Tide Notes #12 – The Longest Night</h1><h1>The longest night of the year</h1>"))
+    assert H.pick_title(tree, "Tide Notes #12 – The Longest Night", "Tide Notes") == "Tide Notes #12"
+
+
+def test_pick_title_page_title_beats_an_h1_with_extras():
+    cases = [
+        ("Dec 18 2025 Reading the winter tide tables", "Reading the winter tide tables"),
+        ("Reading the winter tide tables Posted on July 1, 2024 by admin", "Reading the winter tide tables"),
+        ("Reading the winter tide tables (example.com) 87", "Reading the winter tide tables"),
+        ("Blog: Reading the winter tide tables", "Reading the winter tide tables"),
+        ("READING THE WINTER TIDE TABLES", "Reading the Winter Tide Tables"),
+    ]
+    for h1, title in cases:
+        tree = H.parse_html(page(f"<h1>{h1}</h1>"))
+        assert H.pick_title(tree, f"{title} | Coast Gazette", "Coast Gazette") == title, h1
+    # an h1 that says more than the page title in words of its own stays the headline
+    for h1 in ("Reading the winter tide tables, reviewed by a pilot",
+               "The 2025 Harbour Awards: Reading the winter tide tables"):
+        tree = H.parse_html(page(f"<h1>{h1}</h1>"))
+        assert H.pick_title(tree, "Reading the winter tide tables | Coast Gazette", "Coast Gazette") == h1
+
+
+def test_pick_title_the_title_part_the_page_shows():
+    body = "<div class='nav'>Home</div><b>Ferry pier to close for good</b><p>The pier closes in May.</p>"
+    tree = H.parse_html(page(body))
+    got = H.pick_title(tree, "Metro Daily Online - World and local news - Ferry pier to close for good", "metro.example")
+    assert got == "Ferry pier to close for good"
+    # the page showing the title with its section does not bring the section back
+    body = "<span>Ferry pier to close for good | Local News</span><p>The pier closes in May.</p>"
+    tree = H.parse_html(page(body))
+    assert H.pick_title(tree, "Ferry pier to close for good | Local News", None) == "Ferry pier to close for good"
+
+
 def test_page_title_prefers_og_title_over_title_tag():
     head = ('<title>Harbour plan approved | Coast Gazette</title>'
             '<meta property="og:title" content="Harbour plan approved">')
@@ -599,3 +692,13 @@ def test_fill_gaps_puts_back_dropped_items_between_kept_blocks():
     assert got == [PARA, "- North quay", "- South quay", PARA2]
     # blocks that are not neighbours in the output leave their gap alone
     assert H.fill_gaps(tree, [PARA], set()) == [PARA]
+
+
+def test_pick_title_one_shared_word_is_not_agreement():
+    # a one-word h1 of the article's content is not the headline of a long page title
+    tree = H.parse_html(page('<h1><a href="/">notes/ferries.md</a></h1><p>Intro</p><h1>Harbour</h1>'))
+    title = "How we mapped every ferry route, pier and harbour in the region"
+    assert H.pick_title(tree, title, None) == title
+    # a one-word h1 that is most of a short page title still is
+    tree = H.parse_html(page("<h1>restaurant</h1>"))
+    assert H.pick_title(tree, "Restaurant definition", None) == "restaurant"

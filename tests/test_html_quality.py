@@ -30,9 +30,12 @@ TARGETS = {
     "wcxb-dev": (0.95, {"leak": 0.04}),
     "l3s-gn1": (0.93, {"related_leak": 0.08}),
 }
-# wcxb-dev metadata floors; targets 0.90 / 0.85 / 0.80. Title not reached (measured 0.88 with this
-# module's quote-insensitive comparison): the floor is that less a margin
-META_FLOORS = {"title": 0.87, "date": 0.85, "author": 0.80}
+# wcxb-dev metadata floors: the targets 0.90 / 0.85 / 0.80. Titles are compared with this module's
+# quote- and dash-insensitive key (measured 0.901; 0.870 on case and spaces alone: the truth writes
+# straight and curly apostrophes for the same pages' curly ones about evenly)
+META_FLOORS = {"title": 0.90, "date": 0.85, "author": 0.80}
+# l3s-gn1 truth titles (the annotated headline block, sometimes with its subheading): measured 0.619
+L3S_TITLE_FLOOR = 0.60
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +85,8 @@ def test_metadata_accuracy_on_wcxb(bench):
     _res, meta = _run(bench, "wcxb-dev")
     for key, floor in META_FLOORS.items():
         assert meta[key] >= floor, meta
+
+
+def test_title_accuracy_on_l3s(bench):
+    _res, meta = _run(bench, "l3s-gn1")
+    assert meta["title"] >= L3S_TITLE_FLOOR, meta

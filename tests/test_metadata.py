@@ -146,3 +146,16 @@ def test_headline_above_the_byline_block():
     assert headline_above(["Home", "Why the old ferry pier will close", "The harbour authority approved it."], 2) is None
     # a sentence above the byline is not a headline
     assert headline_above(["The pier closes.", "By Jane Doe", "Body text starts here and goes on."], 2) is None
+
+
+def test_breadcrumb_echo():
+    from cleaners.metadata import breadcrumb_echo
+
+    lines = ["Home", "Guides > Tides > How to read tide tables", "Share", "How to read tide tables", "Body"]
+    assert breadcrumb_echo(lines) == 3
+    # a trail cut short with an ellipsis still names the headline it starts
+    lines = ["Home / News / Ferry fares rise again as the winter...", "Ferry fares rise again as the winter timetable starts"]
+    assert breadcrumb_echo(lines) == 1
+    # a section name under its trail (fewer than three words) is not a headline; nor is a far line
+    assert breadcrumb_echo(["Home / World - Wire", "World - Wire", "Ferry fares rise"]) is None
+    assert breadcrumb_echo(["Home / Guides / Tide tables explained", "a", "b", "c", "Tide tables explained"]) is None

@@ -375,3 +375,27 @@ def test_headers_that_do_not_head_link_boxes():
     assert _box(rows) == [None] * 4
     rows[0] = ("Sports Most Read", True, None)
     assert _box(rows) == ["related", "related", "related", None]
+
+
+def test_breadcrumb_and_skip_links_are_not_headlines():
+    title = "Harbour Ferry Terminal Delayed Until Spring"
+    c = clean_text(page("Skip to main content Skip to footer", "News / Transport / Ferries", title, *PARA))
+    assert c.metadata.title == title
+
+
+def test_headline_repeating_the_last_breadcrumb_item():
+    title = "How to read the winter tide tables"
+    for top in (["Home / Guides / How to read the winter tide tables", "The best of the harbour straight to your inbox"],
+                ["Get the best of the coast in your inbox every week", "Sign up now",
+                 "Home / Guides / How to read the winter tide tables"]):
+        c = clean_text(page(*top, title, *PARA))
+        assert c.metadata.title == title
+        assert title not in c.text
+
+
+def test_dump_title_without_its_trailing_section():
+    title = "Harbour Ferry Terminal Delayed Until Spring | Opinion"
+    c = clean_text(page(title, *PARA))
+    assert c.metadata.title == "Harbour Ferry Terminal Delayed Until Spring"
+    # the whole line goes from the body, it is not rewritten
+    assert title not in c.text and "Opinion" not in c.text
