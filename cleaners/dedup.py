@@ -249,12 +249,10 @@ def _number_key(m: re.Match[str]) -> str | None:
         value *= _SCALE.get(s, 1.0)
     if pct:
         return f"n:{value:g}%"
-    if value == int(value):
-        return f"n:{int(value)}"
-    if not frac and not scale and not pct and 1900 <= value <= 2100 and len(digits) == 4:
-        return f"y:{int(value)}"
     if value <= 12 and not frac and not scale:
         return None  # small counts are everywhere
+    if value == int(value):
+        return f"n:{int(value)}"
     return f"n:{value:g}"
 
 
@@ -476,11 +474,24 @@ _TERM_STOP = _NOT_ENTITY | frozenset(
 )
 
 
+TITLE_MIN_SHARE = 1 / 3  # share of a title's content stems the lead must have for it to count
+
+
+def _content_stems(words: Iterable[str]) -> set[str]:
+    return {w[:6] for w in words if len(w) >= 4 and w not in _TERM_STOP}
+
+
 def _lead_terms(title: str | None, text: str, n_words: int) -> tuple[str, ...]:
-    """Stems (first 6 letters) of the content words of the title and the body's lead."""
-    words = _TERM_RE.findall(((title or "") + "\n" + text[: n_words * 12]).lower())
-    n_title = len(_TERM_RE.findall((title or "").lower()))
-    out = {w[:6] for w in words[: n_title + n_words] if len(w) >= 4 and w not in _TERM_STOP}
+    """Stems (first 6 letters) of the content words of the title and the body's lead.
+
+    The title only counts when the lead tells the same thing: at least ``TITLE_MIN_SHARE`` of
+    its stems are in the lead. A page's title is often the site's name or a menu ("Submit
+    News Item", "Print this page | Return to site"), whose words are not the event."""
+    out = _content_stems(_TERM_RE.findall(text[: n_words * 12].lower())[:n_words])
+    if title:
+        t = _content_stems(_TERM_RE.findall(title.lower()))
+        if t and len(t & out) >= TITLE_MIN_SHARE * len(t):
+            out |= t
     return tuple(sorted(out))
 
 
@@ -926,6 +937,9 @@ class _DocWeights:
     sources: frozenset[str]
 
 
+IDF_SHARPNESS = 2  # idf * (idf / idf at df 2) ** IDF_SHARPNESS (at most 1): 0 gives plain idf
+
+
 class _Weights:
     """Feature weights for the story score: rarer features in the signature set weigh more."""
 
@@ -949,8 +963,14 @@ class _Weights:
         self._feat_w: dict[str, float] = {}
 
     def idf(self, feat: str) -> float:
-        # smoothed idf relative to a background corpus of n_eff documents
-        return self._num - math.log(self.df.get(feat, 1) + self._smooth)
+        # smoothed idf relative to a background corpus of n_eff documents, scaled once more by
+        # its share of the idf of a feature that only two documents have (the most specific a
+        # shared feature can be): the names and figures of one event weigh far more than those
+        # of a topic that runs through many articles (a strike, a tournament, a saga), which a
+        # story pair must not rest on
+        v = self._num - math.log(self.df.get(feat, 1) + self._smooth)
+        top = self._num - math.log(2 + self._smooth)
+        return v * min(1.0, max(v, 0.0) / top) ** IDF_SHARPNESS
 
     def entity(self, e: str) -> float:
         if " " in e:
@@ -1057,6 +1077,7 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
         "entity_score": entity_score,
         "event": event,
         "terms": sorted(shared_t, key=lambda t: (-da.terms[t], t))[:10],
+        "uncapped": score,
     }
     return min(score, 1.0), info
 
@@ -1145,7 +1166,9 @@ def verify_pair(
     if same_lead:
         # the two leads are the same text but the bodies are not copies: what they share
         # there is page chrome or a template intro, and its words say nothing of the event
-        score = max(0.0, score - info["event"] * EVENT_SHARE * 2)
+        # (taken from the score before its cap at 1: names and figures shared far beyond
+        # what a story pair needs still count in full)
+        score = min(1.0, max(0.0, info["uncapped"] - info["event"] * EVENT_SHARE * 2))
     if (
         score >= params.story_score
         and info["specific"] >= params.story_min_features
