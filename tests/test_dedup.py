@@ -362,3 +362,44 @@ def test_two_matches_of_the_same_teams_are_not_one_story():
     # two reports of the same match stay one story
     d = deduplicate([sig("a", MATCH_A), sig("a2", MATCH_A2), sig("x", filler(3)), sig("y", filler(4))])
     assert len(d) == 1 and d[0].kind == "story"
+
+
+# --------------------------------------------------------------------------- story feature details
+
+
+def test_numbers_keep_figures_and_years_but_not_small_counts():
+    from cleaners.dedup import _numbers
+
+    got = _numbers("The 3 lenders said prices rose 1.3 percent to 197,039 pounds in 2019, 7 weeks on.")
+    assert {"n:1.3%", "n:197039", "n:2019"} <= got
+    assert not {"n:3", "n:7"} & got  # small counts are in every article
+
+
+def test_topic_wide_features_weigh_far_less_than_event_specific_ones():
+    # "Guild" runs through 40 made-up articles of one long dispute; "Ferrowood" is in two.
+    from cleaners.dedup import _Weights
+
+    sigs = [make_signature(f"g{i}", f"The Guild met on day {i + 20} of the dispute in {_WORDS[i]}.")
+            for i in range(40)]
+    sigs += [make_signature(f"u{i}", f"A {_WORDS[i]} opened near the {_WORDS[i + 1]} for {i + 30} days.")
+             for i in range(40)]
+    sigs += [make_signature(f"f{i}", "The chairman of Ferrowood quit the Guild.") for i in range(2)]
+    w = _Weights(sigs)
+    assert w.df["guild"] >= 40 and w.df["ferrowood"] == 2
+    plain = (w._num - __import__("math").log(w.df["guild"] + w._smooth)) / (
+        w._num - __import__("math").log(2 + w._smooth))
+    # sharper than plain idf: a topic name shared by half the articles counts for little
+    assert w.idf("guild") / w.idf("ferrowood") < plain * 0.75
+    # a feature only two documents share keeps its plain idf weight
+    assert w.idf("ferrowood") == pytest.approx(w._num - __import__("math").log(2 + w._smooth))
+
+
+def test_site_title_is_not_the_event_but_a_headline_is():
+    from cleaners.dedup import _lead_terms
+
+    body = ("House prices recovered in December after three monthly falls, the country's biggest "
+            "mortgage lender said on Tuesday, easing fears of a decline.")
+    site = _lead_terms("Submit News Item | Contact", body, 120)
+    assert "submit" not in site and "contac" not in site and "mortga" in site
+    head = _lead_terms("House prices rebound unexpectedly", body, 120)
+    assert {"reboun", "unexpe"} <= set(head)
