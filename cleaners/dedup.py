@@ -719,7 +719,7 @@ SIGNATURE_SCHEMA = pa.schema(
     ]
 )
 
-SIGNATURE_VERSION = 2  # raise whenever make_signature computes anything differently
+SIGNATURE_VERSION = 3  # raise whenever make_signature computes anything differently
 SHAPE_FIELDS = ("num_perm", "lead_num_perm", "story_num_perm", "shingle_size", "lead_words",
                 "event_words", "sketch_size", "prose_min_words")
 
@@ -732,13 +732,17 @@ def signature_key(params: DedupParams = DedupParams()) -> str:
 
 
 def story_features(sig: Signature) -> list[str]:
-    """The items of the story-level MinHash: the specific names.
+    """The items of the story-level MinHash: the specific names and the exact figures
+    (``_exact_figure``: "197,039", "53.8 million", "5.2%"), which reports of one event share
+    even when they name few of the same people (a market survey, a company's results).
 
-    Years, very common names, numbers and sources are left out: shared by unrelated articles,
-    they would only fill the buckets; quotes are left out as rewrites quote different spans.
-    All of them still count in the verification.
+    Years, very common names, other numbers and sources are left out: shared by unrelated
+    articles, they would only fill the buckets; quotes are left out as rewrites quote different
+    spans. All of them still count in the verification.
     """
-    return ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY]
+    return ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY] + [
+        x for x in sig.numbers if _exact_figure(x)
+    ]
 
 
 def _quote_grams(q: str) -> list[str]:
@@ -1039,6 +1043,23 @@ def _shared_quote_spans(quotes: Sequence[str], shared: frozenset[str] | set[str]
 EVENT_SHARE = 0.3
 NORM_MAX_SHARE = 0.5
 SOURCE_BONUS = 0.1
+FIGURES_BONUS = 0.1  # added when the two share at least FIGURES_MIN exact figures
+FIGURES_MIN = 3
+
+
+def _exact_figure(key: str) -> bool:
+    """Whether a number feature is an exact figure ("197,039", "53.8 million", "5.2%"): a
+    percentage, a decimal, or at least three significant digits, and not a year. Two reports
+    of one event give the same figures; two events of one topic, or two matches (scores and
+    stats are mostly one or two digits), give other ones."""
+    if not key.startswith("n:"):
+        return False
+    v = key[2:]
+    if v.endswith("%") or "." in v:
+        return True
+    if len(v) == 4 and 1900 <= int(v) <= 2100:
+        return False
+    return len(v.rstrip("0")) >= 3
 
 
 def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
@@ -1065,6 +1086,10 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     if shared_s and any(" " in e for e in shared_e):
         # the same credited source and the same named person: one report rewritten
         score += SOURCE_BONUS
+    figures = [x for x, v in shared_n_w.items() if v >= 2.0 and _exact_figure(x)]
+    if len(figures) >= FIGURES_MIN:
+        # the same exact figures, each rare in the run: one event's numbers reported twice
+        score += FIGURES_BONUS
     specific = sum(1 for v in shared_e_w.values() if v >= 2.0) + sum(1 for v in shared_n_w.values() if v >= 2.0)
     specific += min(3, len(shared_q))
     info = {
