@@ -100,6 +100,10 @@ class DedupParams:
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
     story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
+    story_min_action: float = 0.1  # between two articles that both report match results: the
+    # lead-word similarity from the words that are not names. Teams and players recur from one
+    # match to the next, so names say little of which match; two reports of one match tell
+    # what happened in some of the same words, a report and the preview of the next match do not
     story_min_weight: float = 15.0  # summed weight of shared features needed
     story_results_differ: bool = True  # leads reporting different match results: not a story
     story_same_lead: float = 0.5  # leads this alike (5-gram Jaccard) in bodies that are not
@@ -1107,6 +1111,21 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     return min(score, 1.0), info
 
 
+def _action_similarity(a: Signature, b: Signature, w: _Weights) -> tuple[float, list[str]]:
+    """Weighted overlap of the two leads' content words that are not part of a name (what
+    happened rather than who): cosine-normalised like the lead-word score of ``_story_score``."""
+    def action_terms(s: Signature) -> dict[str, float]:
+        names = {p[:6] for e in s.entities for p in e.split()}
+        return {t: w.term(t) for t in s.lead_terms if t not in names}
+
+    ta, tb = action_terms(a), action_terms(b)
+    tot_a, tot_b = sum(ta.values()), sum(tb.values())
+    if tot_a <= 0 or tot_b <= 0:
+        return 0.0, []
+    shared = ta.keys() & tb.keys()
+    return sum(ta[t] for t in shared) / math.sqrt(tot_a * tot_b), sorted(shared, key=lambda t: (-ta[t], t))
+
+
 def _lead_found(a: Signature, b: Signature, params: DedupParams) -> str | None:
     """Whether one document's lead (its first ``lead_words`` words) is found in the other: ""
     or evidence text if so or if it cannot be told, None if neither lead is in the other.
@@ -1199,6 +1218,8 @@ def verify_pair(
         and info["specific"] >= params.story_min_features
         and (same_lead or info["event"] >= params.story_min_event)
         and info["shared_w"] >= params.story_min_weight
+        and (same_lead or not (a.results and b.results)
+             or _action_similarity(a, b, weights)[0] >= params.story_min_action)
     ):
         parts = []
         if info["names"]:
