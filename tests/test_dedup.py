@@ -403,3 +403,49 @@ def test_site_title_is_not_the_event_but_a_headline_is():
     assert "submit" not in site and "contac" not in site and "mortga" in site
     head = _lead_terms("House prices rebound unexpectedly", body, 120)
     assert {"reboun", "unexpe"} <= set(head)
+
+
+# the preview of the return match: the same teams, players, ground and the first match's result
+MATCH_PREVIEW = """Kestrel City host the Harbour Rovers at Elm Park tonight, hoping to extend a winning run after Saturday's 3-1 away victory, when Tomasz Wendell and Piet Osei were on target.
+
+Tomasz Wendell is expected to lead the line again. Aidan Morrow is doubtful for Rovers with a knee knock, and Lars Brenner may hand a debut to a teenager.
+
+Maren Dahl has rested nobody this month. Around 18,400 are expected, and Kestrel City can go third with a draw."""
+
+
+def test_match_report_and_next_match_preview_are_not_one_story():
+    docs = [sig("a", MATCH_A), sig("p", MATCH_PREVIEW), sig("x", filler(3)), sig("y", filler(4))]
+    assert deduplicate(docs) == []
+    # what keeps them apart: the leads share the names but hardly a word of what happened
+    joined = deduplicate(docs, params=DedupParams(story_min_action=0.0))
+    assert [(d.doc_id, d.duplicate_of) for d in joined] in ([("p", "a")], [("a", "p")])
+    # two reports of one match still tell it in some of the same words
+    d = deduplicate([sig("a", MATCH_A), sig("a2", MATCH_A2), sig("x", filler(3)), sig("y", filler(4))])
+    assert len(d) == 1 and d[0].kind == "story"
+
+
+SURVEY_A = """House prices rose in March after two monthly falls, according to Norrbank, the biggest mortgage lender in the region, with the average home now worth 214,318 crowns.
+
+Prices climbed 1.7 per cent on the month, leaving annual inflation at 4.6 per cent, the slowest pace in two years. Analysts had expected a further fall.
+
+Rosa Vilhelm at Dunmore Capital said the rise did little to change the weak trend, as buyers in Tavik, Orsund and Velmark wait for cheaper loans and sellers cut asking prices."""
+
+SURVEY_B = """A rebound in March surprised economists: the typical property gained 1.7 percent in the month, Norrbank said on Monday, taking the average price to 214,318 crowns.
+
+The lender's figures put yearly growth at 4.6 percent. Surveys from estate agents had pointed the other way, and mortgage approvals remain near their lowest since the downturn.
+
+Jens Ulfsson of Kvarn Securities called it noise in a cooling market; agents in Bergvik, Lindmoor and Skarholt said cheaper loans could lift demand by the summer."""
+
+
+def test_the_same_exact_figures_make_one_story(monkeypatch):
+    import cleaners.dedup as dedup
+
+    assert dedup._exact_figure("n:214318") and dedup._exact_figure("n:1.7%")
+    assert not dedup._exact_figure("n:2000") and not dedup._exact_figure("n:120")  # round, score-like
+    assert not dedup._exact_figure("n:2019")  # a year
+    docs = [sig("a", SURVEY_A), sig("b", SURVEY_B)] + [sig(f"x{i}", filler(i)) for i in range(4)]
+    d = deduplicate(docs)
+    assert len(d) == 1 and d[0].kind == "story" and "214318" in d[0].evidence
+    # the figures are what makes it: one shared name is not enough without them
+    monkeypatch.setattr(dedup, "FIGURES_BONUS", 0.0)
+    assert deduplicate(docs) == []
