@@ -9,9 +9,14 @@
 * ``story``: two outlets telling the same specific event in their own words. Verified with a
   weighted overlap of the specific things such rewrites keep: people and organisations named,
   numbers and dates, quoted phrases and the credited source, taken from running text only
-  (listings such as menus and footers are cut, ``_strip_listings``). Leads that are the same
-  text in non-copies are chrome and do not count as the event (``_same_lead``); leads reporting
-  different match results are two matches, not one story (``_results_differ``).
+  (listings such as menus and footers are cut, ``_strip_listings``). Features are weighted by
+  how specific they are in the run (a sharpened idf: the names of a topic that runs through many
+  articles count for little), and the same exact figures ("197,039", "5.2%") in both count as
+  one event's numbers. Leads that are the same text in non-copies are chrome and do not count
+  as the event (``_same_lead``); leads reporting different match results are two matches, not
+  one story (``_results_differ``), and two match reports must share lead words beyond the
+  names of teams and players (``_action_similarity``). A page title whose words are not in the
+  lead (a site name, a menu) is not part of the event words.
 
 Candidate pairs come from datasketch ``MinHashLSH`` indexes, one signature set per level
 (``near``: 5-gram MinHash of the whole body plus one of its lead; ``story``: MinHash of the
