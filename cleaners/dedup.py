@@ -260,6 +260,8 @@ def _number_key(m: re.Match[str]) -> str | None:
         return f"n:{value:g}%"
     if value <= 12 and not frac and not scale:
         return None  # small counts are everywhere
+    # a year is a number like any other: its weight comes from how rare it is in the run (the
+    # current year is in most articles, the year of a planned launch in few)
     if value == int(value):
         return f"n:{int(value)}"
     return f"n:{value:g}"
@@ -658,7 +660,7 @@ class Signature:
     sketch: bytes  # sorted uint32: the sketch_size smallest 5-gram hashes (all if fewer)
     sketch_size: int  # k the sketch was made with (it holds every 5-gram if shorter than k)
     entities: tuple[str, ...] = ()  # lower-cased names, single words and "first last" pairs
-    numbers: tuple[str, ...] = ()  # "n:100000000", "n:5.2%", "y:2019", "d:01-12"
+    numbers: tuple[str, ...] = ()  # "n:100000000", "n:5.2%", "n:2019", "d:01-12"
     quotes: tuple[str, ...] = ()  # normalised quoted phrases (4+ words)
     sources: tuple[str, ...] = ()  # credited sources, lower-cased ("reuters")
     lead_terms: tuple[str, ...] = ()  # content-word stems of the title and lead (the event)
