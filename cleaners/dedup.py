@@ -9,9 +9,14 @@
 * ``story``: two outlets telling the same specific event in their own words. Verified with a
   weighted overlap of the specific things such rewrites keep: people and organisations named,
   numbers and dates, quoted phrases and the credited source, taken from running text only
-  (listings such as menus and footers are cut, ``_strip_listings``). Leads that are the same
-  text in non-copies are chrome and do not count as the event (``_same_lead``); leads reporting
-  different match results are two matches, not one story (``_results_differ``).
+  (listings such as menus and footers are cut, ``_strip_listings``). Features are weighted by
+  how specific they are in the run (a sharpened idf: the names of a topic that runs through many
+  articles count for little), and the same exact figures ("197,039", "5.2%") in both count as
+  one event's numbers. Leads that are the same text in non-copies are chrome and do not count
+  as the event (``_same_lead``); leads reporting different match results are two matches, not
+  one story (``_results_differ``), and two match reports must share lead words beyond the
+  names of teams and players (``_action_similarity``). A page title whose words are not in the
+  lead (a site name, a menu) is not part of the event words.
 
 Candidate pairs come from datasketch ``MinHashLSH`` indexes, one signature set per level
 (``near``: 5-gram MinHash of the whole body plus one of its lead; ``story``: MinHash of the
@@ -100,6 +105,10 @@ class DedupParams:
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
     story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
+    story_min_action: float = 0.1  # between two articles that both report match results: the
+    # lead-word similarity from the words that are not names. Teams and players recur from one
+    # match to the next, so names say little of which match; two reports of one match tell
+    # what happened in some of the same words, a report and the preview of the next match do not
     story_min_weight: float = 15.0  # summed weight of shared features needed
     story_results_differ: bool = True  # leads reporting different match results: not a story
     story_same_lead: float = 0.5  # leads this alike (5-gram Jaccard) in bodies that are not
@@ -249,12 +258,12 @@ def _number_key(m: re.Match[str]) -> str | None:
         value *= _SCALE.get(s, 1.0)
     if pct:
         return f"n:{value:g}%"
-    if value == int(value):
-        return f"n:{int(value)}"
-    if not frac and not scale and not pct and 1900 <= value <= 2100 and len(digits) == 4:
-        return f"y:{int(value)}"
     if value <= 12 and not frac and not scale:
         return None  # small counts are everywhere
+    # a year is a number like any other: its weight comes from how rare it is in the run (the
+    # current year is in most articles, the year of a planned launch in few)
+    if value == int(value):
+        return f"n:{int(value)}"
     return f"n:{value:g}"
 
 
@@ -476,11 +485,24 @@ _TERM_STOP = _NOT_ENTITY | frozenset(
 )
 
 
+TITLE_MIN_SHARE = 1 / 3  # share of a title's content stems the lead must have for it to count
+
+
+def _content_stems(words: Iterable[str]) -> set[str]:
+    return {w[:6] for w in words if len(w) >= 4 and w not in _TERM_STOP}
+
+
 def _lead_terms(title: str | None, text: str, n_words: int) -> tuple[str, ...]:
-    """Stems (first 6 letters) of the content words of the title and the body's lead."""
-    words = _TERM_RE.findall(((title or "") + "\n" + text[: n_words * 12]).lower())
-    n_title = len(_TERM_RE.findall((title or "").lower()))
-    out = {w[:6] for w in words[: n_title + n_words] if len(w) >= 4 and w not in _TERM_STOP}
+    """Stems (first 6 letters) of the content words of the title and the body's lead.
+
+    The title only counts when the lead tells the same thing: at least ``TITLE_MIN_SHARE`` of
+    its stems are in the lead. A page's title is often the site's name or a menu ("Submit
+    News Item", "Print this page | Return to site"), whose words are not the event."""
+    out = _content_stems(_TERM_RE.findall(text[: n_words * 12].lower())[:n_words])
+    if title:
+        t = _content_stems(_TERM_RE.findall(title.lower()))
+        if t and len(t & out) >= TITLE_MIN_SHARE * len(t):
+            out |= t
     return tuple(sorted(out))
 
 
@@ -638,7 +660,7 @@ class Signature:
     sketch: bytes  # sorted uint32: the sketch_size smallest 5-gram hashes (all if fewer)
     sketch_size: int  # k the sketch was made with (it holds every 5-gram if shorter than k)
     entities: tuple[str, ...] = ()  # lower-cased names, single words and "first last" pairs
-    numbers: tuple[str, ...] = ()  # "n:100000000", "n:5.2%", "y:2019", "d:01-12"
+    numbers: tuple[str, ...] = ()  # "n:100000000", "n:5.2%", "n:2019", "d:01-12"
     quotes: tuple[str, ...] = ()  # normalised quoted phrases (4+ words)
     sources: tuple[str, ...] = ()  # credited sources, lower-cased ("reuters")
     lead_terms: tuple[str, ...] = ()  # content-word stems of the title and lead (the event)
@@ -708,7 +730,7 @@ SIGNATURE_SCHEMA = pa.schema(
     ]
 )
 
-SIGNATURE_VERSION = 2  # raise whenever make_signature computes anything differently
+SIGNATURE_VERSION = 3  # raise whenever make_signature computes anything differently
 SHAPE_FIELDS = ("num_perm", "lead_num_perm", "story_num_perm", "shingle_size", "lead_words",
                 "event_words", "sketch_size", "prose_min_words")
 
@@ -721,13 +743,17 @@ def signature_key(params: DedupParams = DedupParams()) -> str:
 
 
 def story_features(sig: Signature) -> list[str]:
-    """The items of the story-level MinHash: the specific names.
+    """The items of the story-level MinHash: the specific names and the exact figures
+    (``_exact_figure``: "197,039", "53.8 million", "5.2%"), which reports of one event share
+    even when they name few of the same people (a market survey, a company's results).
 
-    Years, very common names, numbers and sources are left out: shared by unrelated articles,
-    they would only fill the buckets; quotes are left out as rewrites quote different spans.
-    All of them still count in the verification.
+    Years, very common names, other numbers and sources are left out: shared by unrelated
+    articles, they would only fill the buckets; quotes are left out as rewrites quote different
+    spans. All of them still count in the verification.
     """
-    return ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY]
+    return ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY] + [
+        x for x in sig.numbers if _exact_figure(x)
+    ]
 
 
 def _quote_grams(q: str) -> list[str]:
@@ -926,6 +952,9 @@ class _DocWeights:
     sources: frozenset[str]
 
 
+IDF_SHARPNESS = 2  # idf * (idf / idf at df 2) ** IDF_SHARPNESS (at most 1): 0 gives plain idf
+
+
 class _Weights:
     """Feature weights for the story score: rarer features in the signature set weigh more."""
 
@@ -949,8 +978,14 @@ class _Weights:
         self._feat_w: dict[str, float] = {}
 
     def idf(self, feat: str) -> float:
-        # smoothed idf relative to a background corpus of n_eff documents
-        return self._num - math.log(self.df.get(feat, 1) + self._smooth)
+        # smoothed idf relative to a background corpus of n_eff documents, scaled once more by
+        # its share of the idf of a feature that only two documents have (the most specific a
+        # shared feature can be): the names and figures of one event weigh far more than those
+        # of a topic that runs through many articles (a strike, a tournament, a saga), which a
+        # story pair must not rest on
+        v = self._num - math.log(self.df.get(feat, 1) + self._smooth)
+        top = self._num - math.log(2 + self._smooth)
+        return v * min(1.0, max(v, 0.0) / top) ** IDF_SHARPNESS
 
     def entity(self, e: str) -> float:
         if " " in e:
@@ -1019,6 +1054,23 @@ def _shared_quote_spans(quotes: Sequence[str], shared: frozenset[str] | set[str]
 EVENT_SHARE = 0.3
 NORM_MAX_SHARE = 0.5
 SOURCE_BONUS = 0.1
+FIGURES_BONUS = 0.1  # added when the two share at least FIGURES_MIN exact figures
+FIGURES_MIN = 3
+
+
+def _exact_figure(key: str) -> bool:
+    """Whether a number feature is an exact figure ("197,039", "53.8 million", "5.2%"): a
+    percentage, a decimal, or at least three significant digits, and not a year. Two reports
+    of one event give the same figures; two events of one topic, or two matches (scores and
+    stats are mostly one or two digits), give other ones."""
+    if not key.startswith("n:"):
+        return False
+    v = key[2:]
+    if v.endswith("%") or "." in v:
+        return True
+    if len(v) == 4 and 1900 <= int(v) <= 2100:
+        return False
+    return len(v.rstrip("0")) >= 3
 
 
 def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
@@ -1045,6 +1097,10 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     if shared_s and any(" " in e for e in shared_e):
         # the same credited source and the same named person: one report rewritten
         score += SOURCE_BONUS
+    figures = [x for x, v in shared_n_w.items() if v >= 2.0 and _exact_figure(x)]
+    if len(figures) >= FIGURES_MIN:
+        # the same exact figures, each rare in the run: one event's numbers reported twice
+        score += FIGURES_BONUS
     specific = sum(1 for v in shared_e_w.values() if v >= 2.0) + sum(1 for v in shared_n_w.values() if v >= 2.0)
     specific += min(3, len(shared_q))
     info = {
@@ -1057,8 +1113,24 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
         "entity_score": entity_score,
         "event": event,
         "terms": sorted(shared_t, key=lambda t: (-da.terms[t], t))[:10],
+        "uncapped": score,
     }
     return min(score, 1.0), info
+
+
+def _action_similarity(a: Signature, b: Signature, w: _Weights) -> tuple[float, list[str]]:
+    """Weighted overlap of the two leads' content words that are not part of a name (what
+    happened rather than who): cosine-normalised like the lead-word score of ``_story_score``."""
+    def action_terms(s: Signature) -> dict[str, float]:
+        names = {p[:6] for e in s.entities for p in e.split()}
+        return {t: w.term(t) for t in s.lead_terms if t not in names}
+
+    ta, tb = action_terms(a), action_terms(b)
+    tot_a, tot_b = sum(ta.values()), sum(tb.values())
+    if tot_a <= 0 or tot_b <= 0:
+        return 0.0, []
+    shared = ta.keys() & tb.keys()
+    return sum(ta[t] for t in shared) / math.sqrt(tot_a * tot_b), sorted(shared, key=lambda t: (-ta[t], t))
 
 
 def _lead_found(a: Signature, b: Signature, params: DedupParams) -> str | None:
@@ -1145,12 +1217,16 @@ def verify_pair(
     if same_lead:
         # the two leads are the same text but the bodies are not copies: what they share
         # there is page chrome or a template intro, and its words say nothing of the event
-        score = max(0.0, score - info["event"] * EVENT_SHARE * 2)
+        # (taken from the score before its cap at 1: names and figures shared far beyond
+        # what a story pair needs still count in full)
+        score = min(1.0, max(0.0, info["uncapped"] - info["event"] * EVENT_SHARE * 2))
     if (
         score >= params.story_score
         and info["specific"] >= params.story_min_features
         and (same_lead or info["event"] >= params.story_min_event)
         and info["shared_w"] >= params.story_min_weight
+        and (same_lead or not (a.results and b.results)
+             or _action_similarity(a, b, weights)[0] >= params.story_min_action)
     ):
         parts = []
         if info["names"]:

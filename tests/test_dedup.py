@@ -362,3 +362,90 @@ def test_two_matches_of_the_same_teams_are_not_one_story():
     # two reports of the same match stay one story
     d = deduplicate([sig("a", MATCH_A), sig("a2", MATCH_A2), sig("x", filler(3)), sig("y", filler(4))])
     assert len(d) == 1 and d[0].kind == "story"
+
+
+# --------------------------------------------------------------------------- story feature details
+
+
+def test_numbers_keep_figures_and_years_but_not_small_counts():
+    from cleaners.dedup import _numbers
+
+    got = _numbers("The 3 lenders said prices rose 1.3 percent to 197,039 pounds in 2019, 7 weeks on.")
+    assert {"n:1.3%", "n:197039", "n:2019"} <= got
+    assert not {"n:3", "n:7"} & got  # small counts are in every article
+
+
+def test_topic_wide_features_weigh_far_less_than_event_specific_ones():
+    # "Guild" runs through 40 made-up articles of one long dispute; "Ferrowood" is in two.
+    from cleaners.dedup import _Weights
+
+    sigs = [make_signature(f"g{i}", f"The Guild met on day {i + 20} of the dispute in {_WORDS[i]}.")
+            for i in range(40)]
+    sigs += [make_signature(f"u{i}", f"A {_WORDS[i]} opened near the {_WORDS[i + 1]} for {i + 30} days.")
+             for i in range(40)]
+    sigs += [make_signature(f"f{i}", "The chairman of Ferrowood quit the Guild.") for i in range(2)]
+    w = _Weights(sigs)
+    assert w.df["guild"] >= 40 and w.df["ferrowood"] == 2
+    plain = (w._num - __import__("math").log(w.df["guild"] + w._smooth)) / (
+        w._num - __import__("math").log(2 + w._smooth))
+    # sharper than plain idf: a topic name shared by half the articles counts for little
+    assert w.idf("guild") / w.idf("ferrowood") < plain * 0.75
+    # a feature only two documents share keeps its plain idf weight
+    assert w.idf("ferrowood") == pytest.approx(w._num - __import__("math").log(2 + w._smooth))
+
+
+def test_site_title_is_not_the_event_but_a_headline_is():
+    from cleaners.dedup import _lead_terms
+
+    body = ("House prices recovered in December after three monthly falls, the country's biggest "
+            "mortgage lender said on Tuesday, easing fears of a decline.")
+    site = _lead_terms("Submit News Item | Contact", body, 120)
+    assert "submit" not in site and "contac" not in site and "mortga" in site
+    head = _lead_terms("House prices rebound unexpectedly", body, 120)
+    assert {"reboun", "unexpe"} <= set(head)
+
+
+# the preview of the return match: the same teams, players, ground and the first match's result
+MATCH_PREVIEW = """Kestrel City host the Harbour Rovers at Elm Park tonight, hoping to extend a winning run after Saturday's 3-1 away victory, when Tomasz Wendell and Piet Osei were on target.
+
+Tomasz Wendell is expected to lead the line again. Aidan Morrow is doubtful for Rovers with a knee knock, and Lars Brenner may hand a debut to a teenager.
+
+Maren Dahl has rested nobody this month. Around 18,400 are expected, and Kestrel City can go third with a draw."""
+
+
+def test_match_report_and_next_match_preview_are_not_one_story():
+    docs = [sig("a", MATCH_A), sig("p", MATCH_PREVIEW), sig("x", filler(3)), sig("y", filler(4))]
+    assert deduplicate(docs) == []
+    # what keeps them apart: the leads share the names but hardly a word of what happened
+    joined = deduplicate(docs, params=DedupParams(story_min_action=0.0))
+    assert [(d.doc_id, d.duplicate_of) for d in joined] in ([("p", "a")], [("a", "p")])
+    # two reports of one match still tell it in some of the same words
+    d = deduplicate([sig("a", MATCH_A), sig("a2", MATCH_A2), sig("x", filler(3)), sig("y", filler(4))])
+    assert len(d) == 1 and d[0].kind == "story"
+
+
+SURVEY_A = """House prices rose in March after two monthly falls, according to Norrbank, the biggest mortgage lender in the region, with the average home now worth 214,318 crowns.
+
+Prices climbed 1.7 per cent on the month, leaving annual inflation at 4.6 per cent, the slowest pace in two years. Analysts had expected a further fall.
+
+Rosa Vilhelm at Dunmore Capital said the rise did little to change the weak trend, as buyers in Tavik, Orsund and Velmark wait for cheaper loans and sellers cut asking prices."""
+
+SURVEY_B = """A rebound in March surprised economists: the typical property gained 1.7 percent in the month, Norrbank said on Monday, taking the average price to 214,318 crowns.
+
+The lender's figures put yearly growth at 4.6 percent. Surveys from estate agents had pointed the other way, and mortgage approvals remain near their lowest since the downturn.
+
+Jens Ulfsson of Kvarn Securities called it noise in a cooling market; agents in Bergvik, Lindmoor and Skarholt said cheaper loans could lift demand by the summer."""
+
+
+def test_the_same_exact_figures_make_one_story(monkeypatch):
+    import cleaners.dedup as dedup
+
+    assert dedup._exact_figure("n:214318") and dedup._exact_figure("n:1.7%")
+    assert not dedup._exact_figure("n:2000") and not dedup._exact_figure("n:120")  # round, score-like
+    assert not dedup._exact_figure("n:2019")  # a year
+    docs = [sig("a", SURVEY_A), sig("b", SURVEY_B)] + [sig(f"x{i}", filler(i)) for i in range(4)]
+    d = deduplicate(docs)
+    assert len(d) == 1 and d[0].kind == "story" and "214318" in d[0].evidence
+    # the figures are what makes it: one shared name is not enough without them
+    monkeypatch.setattr(dedup, "FIGURES_BONUS", 0.0)
+    assert deduplicate(docs) == []
