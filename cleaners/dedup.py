@@ -931,14 +931,18 @@ class _Weights:
 
     TYPE_WEIGHT = {"e": 1.0, "p": 1.6, "n": 1.3, "y": 0.35, "d": 0.8, "s": 0.8, "q": 2.0}
 
-    def __init__(self, sigs: Iterable[Signature]) -> None:
-        df: Counter[str] = Counter()
-        n = 0
-        for s in sigs:
-            n += 1
-            df.update(s.entities)
-            df.update(s.numbers)
-            df.update("t:" + t for t in s.lead_terms)
+    def __init__(self, sigs: Iterable[Signature], counts: tuple[dict[str, int], int] | None = None) -> None:
+        # counts: (document frequencies, number of documents) counted elsewhere (a corpus index)
+        if counts is not None:
+            df, n = counts
+        else:
+            df = Counter()
+            n = 0
+            for s in sigs:
+                n += 1
+                df.update(s.entities)
+                df.update(s.numbers)
+                df.update("t:" + t for t in s.lead_terms)
         self.df = df
         self.n = n
         # a floor on the corpus size keeps weights sane on tiny inputs
@@ -1255,48 +1259,59 @@ def deduplicate(
     """Judge the new documents against each other and against already kept ones.
 
     Returns one Decision per new document that is a duplicate (kept documents get none).
-    Existing documents are never judged: they stay kept.
+    Existing documents are never judged: they stay kept. ``existing`` is a list of signatures
+    or a ``dedup_index.Held`` (the corpus index: only the held signatures that are candidates
+    of a new document are loaded).
     """
-    sigs: list[Signature] = list(existing) + list(new)
-    n_old = len(existing)
-    n = len(sigs)
+    from cleaners import dedup_index as dx
+
     if not new:
         return []
-    is_new = [i >= n_old for i in range(n)]
-    # a document listed twice (same doc_id, e.g. already in the corpus) is judged once at most
-    seen_ids: set[str] = set()
-    for i, s in enumerate(sigs):
-        if s.doc_id in seen_ids:
-            is_new[i] = False
-        seen_ids.add(s.doc_id)
-    long_enough = [i for i, s in enumerate(sigs) if s.words >= params.min_words]
+    new = list(new)
+    held = existing if isinstance(existing, dx.Held) else dx.Held.of(existing, params)
+    pairs, new_ok, _figures = dx.candidates(new, held, params)
+    base = held.end
+    # the signatures this run looks at: held ones that are candidates, then every new one
+    held_pos = sorted({p for pair in pairs for p in pair if p < base})
+    held_sigs: list[Signature] = []
+    for src in held.sources:
+        rows = [p - src.base for p in held_pos if src.base <= p < src.base + src.n]
+        if rows:
+            held_sigs += src.signatures(rows)
+    local = {p: i for i, p in enumerate(held_pos)}
+    n_old = len(held_sigs)
+    sigs: list[Signature] = held_sigs + new
+    n = len(sigs)
+    is_new = [False] * n_old + new_ok.tolist()
 
-    # exact groups by content hash (covers bodies too short for the shingle levels)
-    by_hash: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, s in enumerate(sigs):
-        if s.words:
-            by_hash[(s.content_hash, s.words)].append(i)
-    cand: set[tuple[int, int]] = set()
-    for group in by_hash.values():
-        if len(group) > 1 and any(is_new[i] for i in group):
-            for a, b in zip(group, group[1:]):
-                cand.add((a, b))
-    cand |= _lsh_pairs(
-        sigs, "near_mh", None, params.num_perm, long_enough, is_new, params.max_bucket,
-        bands=(params.near_lsh_bands, params.near_lsh_rows),
-    )
-    cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.lead_num_perm, long_enough, is_new, params.max_bucket)
-    story_eligible = [i for i in long_enough if sigs[i].entities or sigs[i].quotes]
-    cand |= _lsh_pairs(
-        sigs, "story_mh", None, params.story_num_perm, story_eligible, is_new, params.max_bucket,
-        bands=(params.story_lsh_bands, params.story_lsh_rows),
-    )
+    def loc(p: int) -> int:
+        return local[p] if p < base else n_old + p - base
 
-    weights = _Weights(sigs)
-    boiler = _boilerplate(sigs, params.boilerplate_df)
+    cand = sorted((loc(a), loc(b)) for a, b in pairs)
+
+    # corpus statistics: the held counts of the features and sketch hashes looked at, plus the
+    # counts among the new documents (every new document counts, as every held one does)
+    new_df: Counter[str] = Counter()
+    for s in new:
+        new_df.update(dx.df_features(s))
+    looked = {f for s in held_sigs for f in dx.df_features(s)} | set(new_df)
+    sketch_of = [_hv(s.sketch) for s in sigs]
+    needed = np.unique(np.concatenate(sketch_of)) if sketch_of else np.zeros(0, dtype="<u4")
+    held_df, held_sk = dx.held_counts(held, looked, needed)
+    for f, c in new_df.items():
+        held_df[f] = held_df.get(f, 0) + c
+    weights = _Weights((), counts=(held_df, held.count + len(new)))
+    if params.boilerplate_df <= 1 or not len(needed):
+        boiler = np.zeros(0, dtype="<u4")
+    else:
+        new_vals, new_counts = np.unique(np.concatenate([_hv(s.sketch) for s in new]), return_counts=True)
+        i = np.searchsorted(new_vals, needed)
+        i[i >= len(new_vals)] = 0
+        total = held_sk + np.where(new_vals[i] == needed, new_counts[i], 0) if len(new_vals) else held_sk
+        boiler = needed[total >= params.boilerplate_df]
     masks: dict = {}
     edges: dict[tuple[int, int], tuple[str, float, str]] = {}
-    for a, b in sorted(cand):
+    for a, b in cand:
         if sigs[a].doc_id == sigs[b].doc_id:
             continue
         v = verify_pair(sigs[a], sigs[b], params, weights, boiler, masks)

@@ -1,0 +1,531 @@
+"""Candidate search of the dedup stage over a persistent, array-only index.
+
+The three signature levels are banded exactly as datasketch ``MinHashLSH`` bands them (the
+same ``b`` bands of ``r`` rows: explicit for ``near`` and ``story``, datasketch's own
+``_optimal_param`` choice for the ``lead`` threshold), and two documents are candidates of a
+level when they agree on every value of one band: the pairs ``MinHashLSH`` buckets give. The
+buckets are not Python dicts of sets, though (at 100k documents and 88 bands that is millions
+of entries): each band is a sorted ``uint64`` array of band keys, so a run looks up the keys
+of its new documents with ``numpy.searchsorted`` and enumerates the bucket pairs with vector
+operations.
+
+A :class:`Segment` holds, for one set of signatures (one ``signatures/`` part of the corpus),
+everything dedup needs to know about them without loading them: band keys per level, exact
+keys, doc_id hashes, the story features as hashes (for the candidate prefilter), the near and
+lead MinHash values, and the counts behind the corpus statistics (document frequency of the
+story features for ``_Weights``, of the sketch hashes for ``_boilerplate``). Segments are saved
+next to the corpus (``dedup_index/<part>.npz``) with a fingerprint of their part and of the
+banding; a missing or stale one is rebuilt from its part. A later run thus reads arrays, looks
+up only its new documents, and loads just the signatures that are candidates.
+
+The story level is permissive (64 bands of 2 rows: rewrites share few names), so most of its
+bucket pairs share a name or two and nothing else. Before verification a story-only pair must
+pass :func:`story_prefilter`: enough shared names/numbers/quote 4-grams for the story test's
+``story_min_features`` to be reachable, or a shared near/lead MinHash value (a copy the other
+levels missed). Both are cheap set/array tests.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import xxhash
+from datasketch import MinHashLSH
+
+from cleaners.dedup import DedupParams, Signature, _quote_grams, signature_key
+
+INDEX_VERSION = 1
+LEVELS = ("near", "lead", "story")
+
+_U64 = np.uint64
+
+
+@lru_cache(maxsize=32)
+def _threshold_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+def band_plan(params: DedupParams) -> dict[str, tuple[str, int, int, int]]:
+    """level -> (Signature attribute, num_perm, bands, rows), as MinHashLSH bands each level."""
+    return {
+        "near": ("near_mh", params.num_perm, params.near_lsh_bands, params.near_lsh_rows),
+        "lead": ("lead_mh", params.lead_num_perm, *_threshold_bands(params.lead_lsh_threshold, params.lead_num_perm)),
+        "story": ("story_mh", params.story_num_perm, params.story_lsh_bands, params.story_lsh_rows),
+    }
+
+
+def layout_key(params: DedupParams) -> str:
+    """What a segment's arrays depend on: the signature key and the banding of each level."""
+    plan = band_plan(params)
+    return (f"idx{INDEX_VERSION}|{signature_key(params)}|"
+            + ";".join(f"{lvl}={plan[lvl][2]}x{plan[lvl][3]}" for lvl in LEVELS))
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser (a bijection of uint64), vectorised."""
+    x = x ^ (x >> _U64(30))
+    x = x * _U64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> _U64(27))
+    x = x * _U64(0x94D049BB133111EB)
+    return x ^ (x >> _U64(31))
+
+
+def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n, bands) uint64 keys of the MinHash values (n, num_perm): equal keys = equal band.
+
+    One or two rows are packed exactly; more are hashed (a collision only adds a candidate,
+    which verification then rejects)."""
+    n = values.shape[0]
+    v = values[:, : bands * rows].astype(_U64).reshape(n, bands, rows)
+    if rows == 1:
+        return v[:, :, 0].copy()
+    if rows == 2:
+        return (v[:, :, 0] << _U64(32)) | v[:, :, 1]
+    h = np.zeros((n, bands), dtype=_U64)
+    for j in range(rows):
+        h = _mix(h ^ v[:, :, j] ^ _U64(j + 1) << _U64(40))
+    return h
+
+
+def _matrix(blobs: Sequence[bytes], width: int) -> np.ndarray:
+    """Stack fixed-size little-endian uint32 blobs as an (n, width) array (zeros where a blob
+    has another size, e.g. an empty lead MinHash)."""
+    out = np.zeros((len(blobs), width), dtype=np.uint32)
+    size = 4 * width
+    ok = [i for i, b in enumerate(blobs) if len(b) == size]
+    if ok:
+        if len(ok) == len(blobs):
+            out[:] = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(blobs), width)
+        else:
+            out[ok] = np.frombuffer(b"".join(blobs[i] for i in ok), dtype="<u4").reshape(len(ok), width)
+    return out
+
+
+def _h64(s: str) -> int:
+    return xxhash.xxh64_intdigest(s.encode("utf-8", "surrogatepass"))
+
+
+def doc_id_hash(doc_id: str) -> int:
+    return _h64(doc_id)
+
+
+def df_features(s: Signature) -> list[str]:
+    """The features ``_Weights`` counts document frequencies of (one count per signature)."""
+    return [*s.entities, *s.numbers, *("t:" + t for t in s.lead_terms)]
+
+
+def prefilter_features(s: Signature) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the names and numbers, and of the quote 4-grams, of one signature."""
+    feat = np.unique(np.fromiter((_h64(x) for x in (*s.entities, *s.numbers)), dtype=_U64))
+    qg = np.unique(np.fromiter((_h64(g) for q in s.quotes for g in _quote_grams(q)), dtype=_U64))
+    return feat, qg
+
+
+def story_eligible(s: Signature) -> bool:
+    return bool(s.entities or s.quotes)
+
+
+@dataclass
+class Segment:
+    """Index arrays of one set of signatures; row r stands for ``rowmap[r]`` of its source."""
+
+    n: int
+    layout: str
+    words: np.ndarray  # int32 (n,)
+    ids: np.ndarray  # uint64 (n,) doc_id hashes
+    content: np.ndarray  # uint64 (n,) content_hash
+    keys: dict[str, np.ndarray]  # level -> (bands, m) uint64, each band sorted
+    rows: dict[str, np.ndarray]  # level -> (bands, m) int32, the row of each key
+    near: np.ndarray  # (n, num_perm) uint32
+    lead: np.ndarray  # (n, lead_num_perm) uint32
+    feat_off: np.ndarray  # int64 (n+1,) CSR offsets into feat
+    feat: np.ndarray  # uint64 name/number hashes
+    qg_off: np.ndarray
+    qg: np.ndarray  # uint64 quote 4-gram hashes
+    df_keys: np.ndarray  # uint64 sorted unique feature hashes
+    df_counts: np.ndarray  # int64
+    sk_keys: np.ndarray  # uint32 sorted unique sketch hashes
+    sk_counts: np.ndarray  # int64
+    rowmap: np.ndarray | None = None  # rows of the source (None: identity)
+    fingerprint: str = ""  # of the source part the segment was built from
+
+    @classmethod
+    def build(cls, sigs: Sequence[Signature], params: DedupParams, fingerprint: str = "",
+              rowmap: np.ndarray | None = None) -> "Segment":
+        n = len(sigs)
+        plan = band_plan(params)
+        keys, rows = {}, {}
+        for lvl, (attr, perm, b, r) in plan.items():
+            elig = np.array([i for i, s in enumerate(sigs) if lvl != "story" or story_eligible(s)], dtype=np.int64)
+            mat = _matrix([getattr(sigs[i], attr) for i in elig], perm)
+            k = band_keys(mat, b, r).T  # (b, m)
+            order = np.argsort(k, axis=1, kind="stable")
+            keys[lvl] = np.take_along_axis(k, order, axis=1)
+            rows[lvl] = elig[order].astype(np.int32) if len(elig) else np.zeros((b, 0), dtype=np.int32)
+        feats = [prefilter_features(s) for s in sigs]
+        df: dict[int, int] = {}
+        for s in sigs:
+            for x in df_features(s):
+                h = _h64(x)
+                df[h] = df.get(h, 0) + 1
+        df_keys = np.array(sorted(df), dtype=_U64)
+        df_counts = np.array([df[int(k)] for k in df_keys], dtype=np.int64)
+        allsk = np.concatenate([np.frombuffer(s.sketch, dtype="<u4") for s in sigs]) if n else np.zeros(0, np.uint32)
+        sk_keys, sk_counts = np.unique(allsk, return_counts=True)
+        return cls(
+            n=n, layout=layout_key(params),
+            words=np.array([s.words for s in sigs], dtype=np.int32),
+            ids=np.array([doc_id_hash(s.doc_id) for s in sigs], dtype=_U64),
+            content=np.array([s.content_hash for s in sigs], dtype=_U64),
+            keys=keys, rows=rows,
+            near=_matrix([s.near_mh for s in sigs], params.num_perm),
+            lead=_matrix([s.lead_mh for s in sigs], params.lead_num_perm),
+            feat_off=np.concatenate(([0], np.cumsum([len(f) for f, _ in feats]))).astype(np.int64),
+            feat=np.concatenate([f for f, _ in feats]) if n else np.zeros(0, _U64),
+            qg_off=np.concatenate(([0], np.cumsum([len(q) for _, q in feats]))).astype(np.int64),
+            qg=np.concatenate([q for _, q in feats]) if n else np.zeros(0, _U64),
+            df_keys=df_keys, df_counts=df_counts,
+            sk_keys=sk_keys.astype(np.uint32), sk_counts=sk_counts.astype(np.int64),
+            rowmap=rowmap, fingerprint=fingerprint,
+        )
+
+    # ---- persistence
+    def save(self, path: Path) -> None:
+        """Write atomically (temporary name, fsync, rename)."""
+        arrays = {"words": self.words, "ids": self.ids, "content": self.content, "near": self.near,
+                  "lead": self.lead, "feat_off": self.feat_off, "feat": self.feat, "qg_off": self.qg_off,
+                  "qg": self.qg, "df_keys": self.df_keys, "df_counts": self.df_counts,
+                  "sk_keys": self.sk_keys, "sk_counts": self.sk_counts}
+        for lvl in LEVELS:
+            arrays[f"keys_{lvl}"] = self.keys[lvl]
+            arrays[f"rows_{lvl}"] = self.rows[lvl]
+        meta = {"n": self.n, "layout": self.layout, "fingerprint": self.fingerprint}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    @staticmethod
+    def read_meta(path: Path) -> dict | None:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return json.loads(str(z["meta"]))
+        except Exception:  # missing, truncated, another format: rebuilt by the caller
+            return None
+
+    @classmethod
+    def load(cls, path: Path) -> "Segment":
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            a = {k: z[k] for k in z.files if k != "meta"}
+        return cls(
+            n=meta["n"], layout=meta["layout"], fingerprint=meta["fingerprint"],
+            keys={lvl: a.pop(f"keys_{lvl}") for lvl in LEVELS}, rows={lvl: a.pop(f"rows_{lvl}") for lvl in LEVELS},
+            **a,
+        )
+
+    def feat_of(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        return (self.feat[self.feat_off[r]: self.feat_off[r + 1]], self.qg[self.qg_off[r]: self.qg_off[r + 1]])
+
+
+@dataclass
+class HeldSource:
+    """One segment of the held signatures and how to get them: positions base .. base+n-1."""
+
+    base: int
+    n: int
+    segment: Callable[[], Segment]  # loads (or returns) the segment
+    signatures: Callable[[Sequence[int]], list[Signature]]  # signatures of source rows
+
+
+@dataclass
+class Held:
+    """The signatures a run is deduplicated against, seen through their index segments.
+
+    ``sources`` are in corpus order; a document's position is its source's ``base`` plus its
+    row in the source, so positions follow the order of ``Corpus.signatures()``."""
+
+    sources: list[HeldSource] = field(default_factory=list)
+    count: int = 0  # live signatures (for the idf statistics)
+
+    @property
+    def end(self) -> int:
+        return self.sources[-1].base + self.sources[-1].n if self.sources else 0
+
+    @classmethod
+    def of(cls, sigs: Sequence[Signature], params: DedupParams) -> "Held":
+        """An in-memory index of a list of signatures."""
+        sigs = list(sigs)
+        if not sigs:
+            return cls()
+        seg = Segment.build(sigs, params)
+        return cls([HeldSource(0, len(sigs), lambda: seg, lambda rows: [sigs[r] for r in rows])], len(sigs))
+
+
+# --------------------------------------------------------------------------- candidate pairs
+
+
+def _pairs_in_groups(keys: np.ndarray, pos: np.ndarray, new: np.ndarray, max_bucket: int) -> np.ndarray:
+    """Pairs (x < y) of positions sharing a key, at least one of them new; groups larger than
+    max_bucket give only their neighbours in position order (as ``_bucket_pairs``)."""
+    if len(keys) < 2:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((pos, keys))
+    k, p, nw = keys[order], pos[order], new[order]
+    same = k[1:] == k[:-1]
+    if not same.any():
+        return np.zeros(0, dtype=np.int64)
+    # group sizes, per element
+    start = np.concatenate(([True], ~same))
+    gid = np.cumsum(start) - 1
+    size = np.bincount(gid)[gid]
+    # groups without a new member give nothing
+    has_new = np.bincount(gid, weights=nw.astype(np.float64))[gid] > 0
+    keep = (size >= 2) & has_new
+    k, p, nw, size = k[keep], p[keep], nw[keep], size[keep]
+    gid = gid[keep]
+    out = []
+    idx = np.arange(len(k) - 1)
+    d = 1
+    while len(idx):
+        j = idx + d
+        ok = j < len(k)
+        idx, j = idx[ok], j[ok]
+        ok = gid[idx] == gid[j]
+        if d > 1:
+            ok &= size[idx] <= max_bucket
+        idx, j = idx[ok], j[ok]
+        if not len(idx):
+            break
+        sel = nw[idx] | nw[j]
+        out.append((p[idx[sel]].astype(np.int64) << 32) | p[j[sel]].astype(np.int64))
+        if d == 1:
+            idx = idx[size[idx] <= max_bucket]
+        d += 1
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def _exact_pairs(hashes: np.ndarray, words: np.ndarray, pos: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Consecutive pairs (in position order) of each group of equal (content hash, words) that
+    holds a new document (as ``deduplicate`` pairs exact groups)."""
+    if len(pos) < 2:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((pos, words, hashes))
+    h, w, p, nw = hashes[order], words[order], pos[order], new[order]
+    same = (h[1:] == h[:-1]) & (w[1:] == w[:-1])
+    start = np.concatenate(([True], ~same))
+    gid = np.cumsum(start) - 1
+    has_new = np.bincount(gid, weights=nw.astype(np.float64))[gid] > 0
+    i = np.flatnonzero(same & has_new[1:])
+    return (p[i].astype(np.int64) << 32) | p[i + 1].astype(np.int64)
+
+
+def _unpack(codes: np.ndarray) -> list[tuple[int, int]]:
+    codes = np.unique(codes)
+    return list(zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist()))
+
+
+@dataclass
+class _Matched:
+    """What the candidate search learnt of held documents, by position."""
+
+    story_feat: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    near: dict[int, np.ndarray] = field(default_factory=dict)
+    lead: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
+               prefilter: bool = True) -> tuple[list[tuple[int, int]], np.ndarray, dict]:
+    """Candidate pairs (positions x < y) of all levels, the story ones prefiltered.
+
+    New documents have positions ``held.end + i``. Returns the sorted pairs, which new documents
+    are judged (a doc_id listed before, held or earlier among the new ones, is judged once at
+    most) and figures."""
+    n_new = len(new)
+    base_new = held.end
+    ids = np.array([doc_id_hash(s.doc_id) for s in new], dtype=_U64)
+    new_ok = np.ones(n_new, dtype=bool)
+    if n_new:
+        _, first = np.unique(ids, return_index=True)
+        new_ok[:] = False
+        new_ok[first] = True
+    plan = band_plan(params)
+    new_pos = base_new + np.arange(n_new, dtype=np.int64)
+    words = np.array([s.words for s in new], dtype=np.int64)
+    long_enough = words >= params.min_words
+    story_ok = long_enough & np.array([story_eligible(s) for s in new], dtype=bool)
+    new_keys: dict[str, np.ndarray] = {}
+    for lvl, (attr, perm, b, r) in plan.items():
+        elig = long_enough if lvl != "story" else story_ok
+        new_keys[lvl] = band_keys(_matrix([getattr(new[i], attr) for i in np.flatnonzero(elig)], perm), b, r)
+
+    # per level and band: (keys, positions) of the held documents in buckets of new ones
+    ex_keys: dict[str, list[list[np.ndarray]]] = {lvl: [[] for _ in range(plan[lvl][2])] for lvl in LEVELS}
+    ex_pos: dict[str, list[list[np.ndarray]]] = {lvl: [[] for _ in range(plan[lvl][2])] for lvl in LEVELS}
+    ex_exact: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    matched = _Matched()
+    new_content = np.array([s.content_hash for s in new], dtype=_U64)
+    for src in held.sources:
+        seg = src.segment()
+        new_ok &= ~np.isin(ids, seg.ids)
+        rowpos = src.base + (seg.rowmap if seg.rowmap is not None else np.arange(seg.n, dtype=np.int64))
+        # exact: same content hash (words compared when grouping)
+        hit = np.flatnonzero(np.isin(seg.content, new_content[words > 0]) & (seg.words > 0))
+        if len(hit):
+            ex_exact.append((seg.content[hit], seg.words[hit].astype(np.int64), rowpos[hit]))
+        for lvl in LEVELS:
+            nk = new_keys[lvl]
+            if not nk.size or not seg.keys[lvl].size:
+                continue
+            for j in range(nk.shape[1]):
+                sk = seg.keys[lvl][j]
+                q = np.unique(nk[:, j])
+                lo = np.searchsorted(sk, q, "left")
+                hi = np.searchsorted(sk, q, "right")
+                m = hi > lo
+                if not m.any():
+                    continue
+                lo, hi = lo[m], hi[m]
+                cnt = hi - lo
+                idx = np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
+                rows = seg.rows[lvl][j][idx]
+                ok = seg.words[rows] >= params.min_words
+                if not ok.any():
+                    continue
+                rows = rows[ok]
+                ex_keys[lvl][j].append(sk[idx][ok])
+                ex_pos[lvl][j].append(rowpos[rows])
+                if lvl == "story":  # what the story prefilter needs of them
+                    for r in np.unique(rows).tolist():
+                        p = int(rowpos[r])
+                        if p not in matched.story_feat:
+                            matched.story_feat[p] = seg.feat_of(r)
+                            matched.near[p] = seg.near[r]
+                            matched.lead[p] = seg.lead[r]
+        del seg
+
+    is_new_all = new_ok.astype(bool)
+    # exact level
+    if ex_exact:
+        eh = np.concatenate([e[0] for e in ex_exact])
+        ew = np.concatenate([e[1] for e in ex_exact])
+        ep = np.concatenate([e[2] for e in ex_exact])
+    else:
+        eh, ew, ep = np.zeros(0, _U64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    sel = words > 0
+    exact = _exact_pairs(np.concatenate([new_content[sel], eh]), np.concatenate([words[sel], ew]),
+                         np.concatenate([new_pos[sel], ep]),
+                         np.concatenate([is_new_all[sel], np.zeros(len(ep), bool)]))
+    copy_codes = [exact]
+    story_codes = []
+    for lvl in LEVELS:
+        elig = long_enough if lvl != "story" else story_ok
+        pos_n = new_pos[elig]
+        nw_n = is_new_all[elig]
+        nk = new_keys[lvl]
+        for j in range(plan[lvl][2]):
+            ks = ex_keys[lvl][j]
+            k = np.concatenate([nk[:, j]] + ks) if ks else nk[:, j]
+            p = np.concatenate([pos_n] + ex_pos[lvl][j]) if ks else pos_n
+            nw = np.concatenate([nw_n, np.zeros(len(p) - len(pos_n), bool)]) if ks else nw_n
+            codes = _pairs_in_groups(k, p, nw, params.max_bucket)
+            (story_codes if lvl == "story" else copy_codes).append(codes)
+    copy = np.unique(np.concatenate(copy_codes)) if copy_codes else np.zeros(0, np.int64)
+    story = np.unique(np.concatenate(story_codes)) if story_codes else np.zeros(0, np.int64)
+    story_only = story[~np.isin(story, copy)]
+    kept = _story_prefilter(story_only, new, base_new, matched, params) if prefilter else story_only
+    figures = {"copy_candidates": int(len(copy)), "story_candidates": int(len(story_only)),
+               "story_prefiltered": int(len(kept))}
+    return _unpack(np.concatenate([copy, kept])), new_ok, figures
+
+
+def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int, matched: _Matched,
+                     params: DedupParams) -> np.ndarray:
+    """The story-only candidate pairs that could verify: sharing at least
+    ``story_min_features`` names/numbers/quote 4-grams (the story test counts only shared ones
+    of those, at most three quote grams), or a MinHash value of the near/lead signatures (a copy
+    that did not meet at the copy levels)."""
+    if not len(codes):
+        return codes
+    need = params.story_min_features
+    cache: dict[int, tuple[frozenset, frozenset]] = {}
+
+    def sets(p: int) -> tuple[frozenset, frozenset]:
+        v = cache.get(p)
+        if v is None:
+            if p >= base_new:
+                f, q = prefilter_features(new[p - base_new])
+            else:
+                f, q = matched.story_feat[p]
+            v = cache[p] = (frozenset(f.tolist()), frozenset(q.tolist()))
+        return v
+
+    xs = (codes >> 32).tolist()
+    ys = (codes & 0xFFFFFFFF).tolist()
+    ok = np.zeros(len(codes), dtype=bool)
+    for t, (x, y) in enumerate(zip(xs, ys)):
+        fx, qx = sets(x)
+        fy, qy = sets(y)
+        k = len(fx & fy)
+        if k < need and qx and qy:
+            k += min(3, len(qx & qy))
+        ok[t] = k >= need
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        # a copy's MinHash values: one shared slot of the near signatures, or a lead found in
+        # the other body (the lead and body signatures share their permutations)
+        def mat(kind: str, ps: list[int]) -> np.ndarray:
+            rows = []
+            for p in ps:
+                if p >= base_new:
+                    s = new[p - base_new]
+                    b = s.near_mh if kind == "near" else s.lead_mh
+                    width = params.num_perm if kind == "near" else params.lead_num_perm
+                    rows.append(_matrix([b], width)[0])
+                else:
+                    rows.append((matched.near if kind == "near" else matched.lead)[p])
+            return np.array(rows, dtype=np.uint32).reshape(len(ps), -1)
+
+        for start in range(0, len(rest), 100_000):
+            chunk = rest[start: start + 100_000]
+            px = [xs[i] for i in chunk]
+            py = [ys[i] for i in chunk]
+            nx, ny = mat("near", px), mat("near", py)
+            hit = (nx == ny).any(axis=1)
+            if params.num_perm == params.lead_num_perm:
+                lx, ly = mat("lead", px), mat("lead", py)
+                hit |= ((lx == ny) & (lx != 0)).any(axis=1) | ((ly == nx) & (ly != 0)).any(axis=1)
+            ok[chunk] = hit  # (both story-eligible, hence long enough for the near test)
+    return codes[ok]
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def held_counts(held: Held, features: Iterable[str], sketch_hashes: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
+    """Document frequencies, among the held signatures, of the given story features and of
+    the given (sorted unique) sketch hashes."""
+    feats = sorted(set(features))
+    fh = np.array([_h64(x) for x in feats], dtype=_U64)
+    fcount = np.zeros(len(feats), dtype=np.int64)
+    scount = np.zeros(len(sketch_hashes), dtype=np.int64)
+    for src in held.sources:
+        seg = src.segment()
+        for keys, counts, q, acc in ((seg.df_keys, seg.df_counts, fh, fcount),
+                                     (seg.sk_keys, seg.sk_counts, sketch_hashes, scount)):
+            if not len(keys) or not len(q):
+                continue
+            i = np.searchsorted(keys, q)
+            i[i >= len(keys)] = 0
+            hit = keys[i] == q
+            acc[hit] += counts[i[hit]]
+    return {f: int(c) for f, c in zip(feats, fcount) if c}, scount
