@@ -1296,7 +1296,7 @@ def deduplicate(
         new_df.update(dx.df_features(s))
     looked = {f for s in held_sigs for f in dx.df_features(s)} | set(new_df)
     sketch_of = [_hv(s.sketch) for s in sigs]
-    needed = np.unique(np.concatenate(sketch_of)) if sketch_of else np.zeros(0, dtype="<u4")
+    needed = _sorted_unique(np.concatenate(sketch_of)) if sketch_of else np.zeros(0, dtype="<u4")
     held_df, held_sk = dx.held_counts(held, looked, needed)
     for f, c in new_df.items():
         held_df[f] = held_df.get(f, 0) + c

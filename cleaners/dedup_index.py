@@ -37,7 +37,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHashLSH
 
-from cleaners.dedup import DedupParams, Signature, _quote_grams, signature_key
+from cleaners.dedup import DedupParams, Signature, _quote_grams, _sorted_unique as _uniq, signature_key
 
 INDEX_VERSION = 1
 LEVELS = ("near", "lead", "story")
@@ -120,11 +120,14 @@ def df_features(s: Signature) -> list[str]:
     return [*s.entities, *s.numbers, *("t:" + t for t in s.lead_terms)]
 
 
-def prefilter_features(s: Signature) -> tuple[np.ndarray, np.ndarray]:
+def prefilter_sets(s: Signature) -> tuple[frozenset[int], frozenset[int]]:
     """Hashes of the names and numbers, and of the quote 4-grams, of one signature."""
-    feat = np.unique(np.fromiter((_h64(x) for x in (*s.entities, *s.numbers)), dtype=_U64))
-    qg = np.unique(np.fromiter((_h64(g) for q in s.quotes for g in _quote_grams(q)), dtype=_U64))
-    return feat, qg
+    return (frozenset(_h64(x) for x in (*s.entities, *s.numbers)),
+            frozenset(_h64(g) for q in s.quotes for g in _quote_grams(q)))
+
+
+def _sorted_u64(values: Iterable[int]) -> np.ndarray:
+    return np.array(sorted(values), dtype=_U64)
 
 
 def story_eligible(s: Signature) -> bool:
@@ -168,7 +171,7 @@ class Segment:
             order = np.argsort(k, axis=1, kind="stable")
             keys[lvl] = np.take_along_axis(k, order, axis=1)
             rows[lvl] = elig[order].astype(np.int32) if len(elig) else np.zeros((b, 0), dtype=np.int32)
-        feats = [prefilter_features(s) for s in sigs]
+        feats = [tuple(map(_sorted_u64, prefilter_sets(s))) for s in sigs]
         df: dict[int, int] = {}
         for s in sigs:
             for x in df_features(s):
@@ -330,7 +333,7 @@ def _exact_pairs(hashes: np.ndarray, words: np.ndarray, pos: np.ndarray, new: np
 
 
 def _unpack(codes: np.ndarray) -> list[tuple[int, int]]:
-    codes = np.unique(codes)
+    codes = _uniq(codes)
     return list(zip((codes >> 32).tolist(), (codes & 0xFFFFFFFF).tolist()))
 
 
@@ -388,7 +391,7 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
                 continue
             for j in range(nk.shape[1]):
                 sk = seg.keys[lvl][j]
-                q = np.unique(nk[:, j])
+                q = _uniq(nk[:, j])
                 lo = np.searchsorted(sk, q, "left")
                 hi = np.searchsorted(sk, q, "right")
                 m = hi > lo
@@ -405,7 +408,7 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
                 ex_keys[lvl][j].append(sk[idx][ok])
                 ex_pos[lvl][j].append(rowpos[rows])
                 if lvl == "story":  # what the story prefilter needs of them
-                    for r in np.unique(rows).tolist():
+                    for r in _uniq(rows).tolist():
                         p = int(rowpos[r])
                         if p not in matched.story_feat:
                             matched.story_feat[p] = seg.feat_of(r)
@@ -439,8 +442,8 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
             nw = np.concatenate([nw_n, np.zeros(len(p) - len(pos_n), bool)]) if ks else nw_n
             codes = _pairs_in_groups(k, p, nw, params.max_bucket)
             (story_codes if lvl == "story" else copy_codes).append(codes)
-    copy = np.unique(np.concatenate(copy_codes)) if copy_codes else np.zeros(0, np.int64)
-    story = np.unique(np.concatenate(story_codes)) if story_codes else np.zeros(0, np.int64)
+    copy = _uniq(np.concatenate(copy_codes)) if copy_codes else np.zeros(0, np.int64)
+    story = _uniq(np.concatenate(story_codes)) if story_codes else np.zeros(0, np.int64)
     story_only = story[~np.isin(story, copy)]
     kept = _story_prefilter(story_only, new, base_new, matched, params) if prefilter else story_only
     figures = {"copy_candidates": int(len(copy)), "story_candidates": int(len(story_only)),
@@ -457,55 +460,80 @@ def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int,
     if not len(codes):
         return codes
     need = params.story_min_features
-    cache: dict[int, tuple[frozenset, frozenset]] = {}
+    xs_all = codes >> 32
+    ys_all = codes & 0xFFFFFFFF
+    used = _uniq(np.concatenate([xs_all, ys_all]))
+    ix, iy = np.searchsorted(used, xs_all), np.searchsorted(used, ys_all)
+    used_l = used.tolist()
+    # held documents only have hashed features: then the new ones are hashed too
+    hashed = bool(len(used)) and used_l[0] < base_new
 
-    def sets(p: int) -> tuple[frozenset, frozenset]:
-        v = cache.get(p)
-        if v is None:
-            if p >= base_new:
-                f, q = prefilter_features(new[p - base_new])
-            else:
-                f, q = matched.story_feat[p]
-            v = cache[p] = (frozenset(f.tolist()), frozenset(q.tolist()))
-        return v
+    def feats(p: int) -> Iterable:
+        if p < base_new:
+            return matched.story_feat[p][0].tolist()
+        s = new[p - base_new]
+        return [_h64(x) for x in (*s.entities, *s.numbers)] if hashed else (*s.entities, *s.numbers)
 
-    xs = (codes >> 32).tolist()
-    ys = (codes & 0xFFFFFFFF).tolist()
-    ok = np.zeros(len(codes), dtype=bool)
-    for t, (x, y) in enumerate(zip(xs, ys)):
-        fx, qx = sets(x)
-        fy, qy = sets(y)
-        k = len(fx & fy)
-        if k < need and qx and qy:
-            k += min(3, len(qx & qy))
-        ok[t] = k >= need
+    def qgrams(p: int) -> Iterable:
+        if p < base_new:
+            return matched.story_feat[p][1].tolist()
+        grams = (g for q in new[p - base_new].quotes for g in _quote_grams(q))
+        return [_h64(g) for g in grams] if hashed else grams
+
+    shared = _row_overlaps([feats(p) for p in used_l], ix, iy)
+    ok = shared >= need
+    # quote 4-grams add up to 3: looked at only where they could make up the difference
+    maybe = np.flatnonzero(~ok & (shared >= need - 3))
+    if len(maybe):
+        sub = _uniq(np.concatenate([ix[maybe], iy[maybe]]))
+        qsets = {int(i): frozenset(qgrams(used_l[i])) for i in sub.tolist()}
+        for t in maybe.tolist():
+            qx, qy = qsets[int(ix[t])], qsets[int(iy[t])]
+            if qx and qy and shared[t] + min(3, len(qx & qy)) >= need:
+                ok[t] = True
     rest = np.flatnonzero(~ok)
     if len(rest):
         # a copy's MinHash values: one shared slot of the near signatures, or a lead found in
         # the other body (the lead and body signatures share their permutations)
-        def mat(kind: str, ps: list[int]) -> np.ndarray:
-            rows = []
-            for p in ps:
-                if p >= base_new:
-                    s = new[p - base_new]
-                    b = s.near_mh if kind == "near" else s.lead_mh
-                    width = params.num_perm if kind == "near" else params.lead_num_perm
-                    rows.append(_matrix([b], width)[0])
-                else:
-                    rows.append((matched.near if kind == "near" else matched.lead)[p])
-            return np.array(rows, dtype=np.uint32).reshape(len(ps), -1)
-
+        px_all, py_all = xs_all[rest], ys_all[rest]
+        held_used = used[used < base_new].tolist()
+        new_used = (used[used >= base_new] - base_new).tolist()
+        near = np.concatenate([
+            np.array([matched.near[p] for p in held_used], dtype=np.uint32).reshape(len(held_used), params.num_perm),
+            _matrix([new[i].near_mh for i in new_used], params.num_perm)])
+        lead = np.concatenate([
+            np.array([matched.lead[p] for p in held_used], dtype=np.uint32).reshape(len(held_used), params.lead_num_perm),
+            _matrix([new[i].lead_mh for i in new_used], params.lead_num_perm)])
         for start in range(0, len(rest), 100_000):
             chunk = rest[start: start + 100_000]
-            px = [xs[i] for i in chunk]
-            py = [ys[i] for i in chunk]
-            nx, ny = mat("near", px), mat("near", py)
+            ix = np.searchsorted(used, px_all[start: start + 100_000])
+            iy = np.searchsorted(used, py_all[start: start + 100_000])
+            nx, ny = near[ix], near[iy]
             hit = (nx == ny).any(axis=1)
             if params.num_perm == params.lead_num_perm:
-                lx, ly = mat("lead", px), mat("lead", py)
+                lx, ly = lead[ix], lead[iy]
                 hit |= ((lx == ny) & (lx != 0)).any(axis=1) | ((ly == nx) & (ly != 0)).any(axis=1)
             ok[chunk] = hit  # (both story-eligible, hence long enough for the near test)
     return codes[ok]
+
+
+def _row_overlaps(tokens: Sequence[Iterable], ix: np.ndarray, iy: np.ndarray, chunk: int = 500_000) -> np.ndarray:
+    """For each pair (ix[t], iy[t]) of rows, how many distinct tokens the two rows share."""
+    from scipy.sparse import csr_matrix
+
+    vocab: dict = {}
+    indices: list[int] = []
+    indptr = [0]
+    for toks in tokens:
+        indices.extend(vocab.setdefault(t, len(vocab)) for t in dict.fromkeys(toks))
+        indptr.append(len(indices))
+    a = csr_matrix((np.ones(len(indices), dtype=np.int32), np.array(indices, dtype=np.int64),
+                    np.array(indptr, dtype=np.int64)), shape=(len(tokens), max(1, len(vocab))))
+    out = np.zeros(len(ix), dtype=np.int64)
+    for start in range(0, len(ix), chunk):
+        x, y = ix[start: start + chunk], iy[start: start + chunk]
+        out[start: start + len(x)] = np.asarray(a[x].multiply(a[y]).sum(axis=1)).ravel()
+    return out
 
 
 # --------------------------------------------------------------------------- statistics
