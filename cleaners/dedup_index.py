@@ -225,6 +225,11 @@ class Segment:
         except Exception:  # missing, truncated, another format: rebuilt by the caller
             return None
 
+    @staticmethod
+    def load_array(path: Path, name: str) -> np.ndarray:
+        with np.load(path, allow_pickle=False) as z:
+            return z[name]
+
     @classmethod
     def load(cls, path: Path) -> "Segment":
         with np.load(path, allow_pickle=False) as z:
