@@ -7,7 +7,7 @@ Layout under the output folder::
     rejects/part-<run>.parquet              one row per file that could not be curated
     manifest/part-<run>.parquet             every raw file a run saw: path, hash, size, mtime, outcome
     signatures/part-<run>-<batch>.parquet   dedup signatures of kept articles (incremental runs)
-    dedup_index/part-<run>-<batch>.npz      the dedup index segment of the signatures part of the
+    dedup_index/part-<run>-<batch>.idx      the dedup index segment of the signatures part of the
                                             same name (band keys, corpus counts; see dedup_index)
     reports/<run>.md, reports/latest.md     the run report
     _staging/<run>/                         work in progress (readers ignore names starting with _)
@@ -460,7 +460,7 @@ class Corpus:
         ex = np.array(sorted({doc_id_hash(d) for d in exclude}), dtype=np.uint64)
         plan: list[tuple[Path, Path, int, list[Signature] | None]] = []
         for part in _parts(self.table_dir("signatures")):
-            seg_path = self.table_dir(INDEX_DIR) / f"{part.stem}.npz"
+            seg_path = self.table_dir(INDEX_DIR) / f"{part.stem}.idx"
             meta = Segment.read_meta(seg_path)
             sigs = None
             if meta is None or meta.get("layout") != layout or meta.get("fingerprint") != part_fingerprint(part):
@@ -727,7 +727,7 @@ class Corpus:
     def _stage_segment(dest: Path, sig_name: str, params: DedupParams) -> str:
         """Stage the index segment of a staged signatures part; its name in the commit."""
         part = dest / sig_name
-        name = f"{INDEX_DIR}/{part.stem}.npz"
+        name = f"{INDEX_DIR}/{part.stem}.idx"
         build_segment(part, params).save(dest / name)
         return name
 

@@ -14,7 +14,7 @@ everything dedup needs to know about them without loading them: band keys per le
 keys, doc_id hashes, the story features as hashes (for the candidate prefilter), the near and
 lead MinHash values, and the counts behind the corpus statistics (document frequency of the
 story features for ``_Weights``, of the sketch hashes for ``_boilerplate``). Segments are saved
-next to the corpus (``dedup_index/<part>.npz``) with a fingerprint of their part and of the
+next to the corpus (``dedup_index/<part>.idx``) with a fingerprint of their part and of the
 banding; a missing or stale one is rebuilt from its part. A later run thus reads arrays, looks
 up only its new documents, and loads just the signatures that are candidates.
 
@@ -178,7 +178,7 @@ class Segment:
                 h = _h64(x)
                 df[h] = df.get(h, 0) + 1
         df_keys = np.array(sorted(df), dtype=_U64)
-        df_counts = np.array([df[int(k)] for k in df_keys], dtype=np.int64)
+        df_counts = np.array([df[int(k)] for k in df_keys], dtype=np.uint32)
         allsk = np.concatenate([np.frombuffer(s.sketch, dtype="<u4") for s in sigs]) if n else np.zeros(0, np.uint32)
         sk_keys, sk_counts = np.unique(allsk, return_counts=True)
         return cls(
@@ -194,47 +194,82 @@ class Segment:
             qg_off=np.concatenate(([0], np.cumsum([len(q) for _, q in feats]))).astype(np.int64),
             qg=np.concatenate([q for _, q in feats]) if n else np.zeros(0, _U64),
             df_keys=df_keys, df_counts=df_counts,
-            sk_keys=sk_keys.astype(np.uint32), sk_counts=sk_counts.astype(np.int64),
+            sk_keys=sk_keys.astype(np.uint32), sk_counts=sk_counts.astype(np.uint32),
             rowmap=rowmap, fingerprint=fingerprint,
         )
 
-    # ---- persistence
+    # ---- persistence: one file, a JSON header line then the arrays (8-byte aligned), read
+    # through a memory map (only the pages a run looks at are read)
+    _ARRAYS = ("words", "ids", "content", "near", "lead", "feat_off", "feat", "qg_off", "qg",
+               "df_keys", "df_counts", "sk_keys", "sk_counts")
+
     def save(self, path: Path) -> None:
         """Write atomically (temporary name, fsync, rename)."""
-        arrays = {"words": self.words, "ids": self.ids, "content": self.content, "near": self.near,
-                  "lead": self.lead, "feat_off": self.feat_off, "feat": self.feat, "qg_off": self.qg_off,
-                  "qg": self.qg, "df_keys": self.df_keys, "df_counts": self.df_counts,
-                  "sk_keys": self.sk_keys, "sk_counts": self.sk_counts}
+        arrays = {k: getattr(self, k) for k in self._ARRAYS}
         for lvl in LEVELS:
             arrays[f"keys_{lvl}"] = self.keys[lvl]
             arrays[f"rows_{lvl}"] = self.rows[lvl]
-        meta = {"n": self.n, "layout": self.layout, "fingerprint": self.fingerprint}
+        layout, offset = {}, 0
+        for k, v in arrays.items():
+            v = np.ascontiguousarray(v)
+            arrays[k] = v
+            layout[k] = [v.dtype.str, list(v.shape), offset]
+            offset += -(-v.nbytes // 8) * 8
+        meta = {"format": f"newscurate-dedup-index-{INDEX_VERSION}", "n": self.n, "layout": self.layout,
+                "fingerprint": self.fingerprint, "arrays": layout}
+        head = json.dumps(meta).encode() + b"\n"
+        head += b" " * (-len(head) % 8)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "wb") as fh:
-            np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
+            fh.write(len(head).to_bytes(8, "little"))
+            fh.write(head)
+            for k, v in arrays.items():
+                fh.write(v.tobytes())
+                fh.write(b"\0" * (-v.nbytes % 8))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
 
     @staticmethod
-    def read_meta(path: Path) -> dict | None:
+    def _open(path: Path) -> tuple[dict, memoryview, int]:
+        import mmap
+
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        n = int.from_bytes(mm[:8], "little")
+        meta = json.loads(bytes(mm[8: 8 + n]))
+        if meta.get("format") != f"newscurate-dedup-index-{INDEX_VERSION}":
+            raise ValueError("not a dedup index segment")
+        return meta, mm, 8 + n
+
+    @classmethod
+    def read_meta(cls, path: Path) -> dict | None:
         try:
-            with np.load(path, allow_pickle=False) as z:
-                return json.loads(str(z["meta"]))
-        except Exception:  # missing, truncated, another format: rebuilt by the caller
+            meta, _, start = cls._open(path)
+            end = max((o + int(np.prod(sh)) * np.dtype(dt).itemsize for dt, sh, o in meta["arrays"].values()),
+                      default=0)
+            if path.stat().st_size < start + end:
+                return None  # torn
+            return meta
+        except Exception:  # missing, torn, another format: rebuilt by the caller
             return None
 
+    @classmethod
+    def load_array(cls, path: Path, name: str) -> np.ndarray:
+        meta, mm, start = cls._open(path)
+        return cls._array(mm, start, *meta["arrays"][name])
+
     @staticmethod
-    def load_array(path: Path, name: str) -> np.ndarray:
-        with np.load(path, allow_pickle=False) as z:
-            return z[name]
+    def _array(mm, start: int, dtype: str, shape: list[int], offset: int) -> np.ndarray:
+        count = int(np.prod(shape))
+        return np.frombuffer(mm, dtype=np.dtype(dtype), count=count, offset=start + offset).reshape(shape)
 
     @classmethod
     def load(cls, path: Path) -> "Segment":
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            a = {k: z[k] for k in z.files if k != "meta"}
+        meta, mm, start = cls._open(path)
+        a = {k: cls._array(mm, start, *v) for k, v in meta["arrays"].items()}
         return cls(
             n=meta["n"], layout=meta["layout"], fingerprint=meta["fingerprint"],
             keys={lvl: a.pop(f"keys_{lvl}") for lvl in LEVELS}, rows={lvl: a.pop(f"rows_{lvl}") for lvl in LEVELS},
@@ -549,16 +584,21 @@ def held_counts(held: Held, features: Iterable[str], sketch_hashes: np.ndarray) 
     the given (sorted unique) sketch hashes."""
     feats = sorted(set(features))
     fh = np.array([_h64(x) for x in feats], dtype=_U64)
+    order = np.argsort(fh)
+    fh_sorted = fh[order]
     fcount = np.zeros(len(feats), dtype=np.int64)
     scount = np.zeros(len(sketch_hashes), dtype=np.int64)
     for src in held.sources:
         seg = src.segment()
-        for keys, counts, q, acc in ((seg.df_keys, seg.df_counts, fh, fcount),
+        for keys, counts, q, acc in ((seg.df_keys, seg.df_counts, fh_sorted, fcount),
                                      (seg.sk_keys, seg.sk_counts, sketch_hashes, scount)):
             if not len(keys) or not len(q):
                 continue
-            i = np.searchsorted(keys, q)
-            i[i >= len(keys)] = 0
-            hit = keys[i] == q
-            acc[hit] += counts[i[hit]]
-    return {f: int(c) for f, c in zip(feats, fcount) if c}, scount
+            # the segment's keys looked up among the (fewer, sorted) queries
+            i = np.searchsorted(q, keys)
+            i[i >= len(q)] = 0
+            hit = q[i] == keys
+            np.add.at(acc, i[hit], counts[hit])
+    fc = np.zeros(len(feats), dtype=np.int64)
+    fc[order] = fcount
+    return {f: int(c) for f, c in zip(feats, fc) if c}, scount

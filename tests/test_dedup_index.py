@@ -221,7 +221,7 @@ def _two_runs(tmp_path: Path):
 
 def test_the_corpus_index_decides_as_the_full_list_of_signatures(tmp_path):
     corpus, old, new = _two_runs(tmp_path)
-    assert len(list((corpus.root / "dedup_index").glob("*.npz"))) == 3
+    assert len(list((corpus.root / "dedup_index").glob("*.idx"))) == 3
     held = corpus.held_index(DedupParams())
     assert held.count == len(old)
     got = deduplicate(new, held)
@@ -240,7 +240,7 @@ def test_the_corpus_index_decides_as_the_full_list_of_signatures(tmp_path):
 def test_a_missing_corrupt_or_stale_segment_is_rebuilt(tmp_path):
     corpus, old, new = _two_runs(tmp_path)
     want = _key(deduplicate(new, corpus.signatures(params=DedupParams())))
-    segs = sorted((corpus.root / "dedup_index").glob("*.npz"))
+    segs = sorted((corpus.root / "dedup_index").glob("*.idx"))
     parts = sorted((corpus.root / "signatures").glob("*.parquet"))
     segs[0].unlink()  # a corpus written before the index existed
     segs[1].write_bytes(b"not an index")  # a torn file
@@ -250,7 +250,7 @@ def test_a_missing_corrupt_or_stale_segment_is_rebuilt(tmp_path):
     assert held.count == len(old) - 1
     assert _key(deduplicate(new, held)) == _key(deduplicate(new, corpus.signatures(params=DedupParams())))
     for part in parts:
-        meta = X.Segment.read_meta(corpus.root / "dedup_index" / f"{part.stem}.npz")
+        meta = X.Segment.read_meta(corpus.root / "dedup_index" / f"{part.stem}.idx")
         assert meta and meta["fingerprint"] == part_fingerprint(part)
     # put back, the part's old segment would be stale again: rebuilt again, same decisions as at first
     pq.write_table(t, parts[2])
@@ -263,7 +263,7 @@ def test_other_banding_parameters_rebuild_the_segments(tmp_path):
     assert X.layout_key(params) != X.layout_key(DedupParams())
     got = deduplicate(new, corpus.held_index(params), params)
     assert _key(got) == _key(deduplicate(new, corpus.signatures(params=params), params))
-    meta = X.Segment.read_meta(next((corpus.root / "dedup_index").glob("*.npz")))
+    meta = X.Segment.read_meta(next((corpus.root / "dedup_index").glob("*.idx")))
     assert meta["layout"] == X.layout_key(params)
 
 
