@@ -55,6 +55,7 @@ from filelock import FileLock, Timeout
 from cleaners import faults
 from cleaners.dedup import SIGNATURE_SCHEMA, Decision, DedupParams, Signature, make_signature, signature_key
 from cleaners.dedup_index import Held, HeldSource, Segment, doc_id_hash, layout_key
+from cleaners.dedup_index import _isin as isin
 from cleaners.pipeline import Article, BatchOutput, Reject, Seen
 
 log = logging.getLogger(__name__)
@@ -472,7 +473,7 @@ class Corpus:
                     sigs = None
             else:
                 n = meta["n"]
-            if sigs is None and len(ex) and np.isin(Segment.load_array(seg_path, "ids"), ex).any():
+            if sigs is None and len(ex) and isin(Segment.load_array(seg_path, "ids"), ex).any():
                 sigs = read_signatures([part])
             plan.append((part, seg_path, n, sigs))
         # signatures of another key: made again from the stored texts, all in one pass

@@ -317,6 +317,37 @@ class Held:
 # --------------------------------------------------------------------------- candidate pairs
 
 
+_LOW_BITS = 22
+
+
+def _isin(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """``np.isin`` by sorting and binary search (numpy's hash-based unique is slow here)."""
+    values = np.asarray(values)
+    s = _uniq(np.asarray(among))
+    if not len(s) or not values.size:
+        return np.zeros(values.shape, dtype=bool)
+    i = np.searchsorted(s, values)
+    i[i >= len(s)] = 0
+    return s[i] == values
+
+
+def _low_bits(keys: np.ndarray, bits: int = _LOW_BITS) -> np.ndarray:
+    k = keys.astype(_U64, copy=False)
+    return ((k ^ (k >> _U64(32))) & _U64((1 << bits) - 1)).astype(np.int64)
+
+
+def _bitmap(keys: np.ndarray, bits: int = _LOW_BITS) -> np.ndarray:
+    """Which low-bit patterns the keys have: a quick first test of membership."""
+    bm = np.zeros(1 << bits, dtype=bool)
+    bm[_low_bits(keys, bits)] = True
+    return bm
+
+
+def _composite(keys: np.ndarray, band: np.ndarray) -> np.ndarray:
+    """One uint64 for (band, key)."""
+    return _mix(keys ^ ((band.astype(_U64) + _U64(1)) * _U64(0x9E3779B97F4A7C15)))
+
+
 def _pairs_in_groups(keys: np.ndarray, pos: np.ndarray, new: np.ndarray, max_bucket: int) -> np.ndarray:
     """Pairs (x < y) of positions sharing a key, at least one of them new; groups larger than
     max_bucket give only their neighbours in position order (as ``_bucket_pairs``)."""
@@ -411,6 +442,13 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
         elig = long_enough if lvl != "story" else story_ok
         new_keys[lvl] = band_keys(_matrix([getattr(new[i], attr) for i in np.flatnonzero(elig)], perm), b, r)
 
+    new_comp: dict[str, np.ndarray] = {}
+    new_bits: dict[str, np.ndarray] = {}
+    for lvl, nk in new_keys.items():
+        if nk.size:
+            new_comp[lvl] = _uniq(_composite(nk, np.arange(nk.shape[1])[None, :]).ravel())
+            new_bits[lvl] = _bitmap(nk.ravel())
+
     # per level and band: (keys, positions) of the held documents in buckets of new ones
     ex_keys: dict[str, list[list[np.ndarray]]] = {lvl: [[] for _ in range(plan[lvl][2])] for lvl in LEVELS}
     ex_pos: dict[str, list[list[np.ndarray]]] = {lvl: [[] for _ in range(plan[lvl][2])] for lvl in LEVELS}
@@ -419,41 +457,39 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
     new_content = np.array([s.content_hash for s in new], dtype=_U64)
     for src in held.sources:
         seg = src.segment()
-        new_ok &= ~np.isin(ids, seg.ids)
+        new_ok &= ~_isin(ids, seg.ids)
         rowpos = src.base + (seg.rowmap if seg.rowmap is not None else np.arange(seg.n, dtype=np.int64))
         # exact: same content hash (words compared when grouping)
-        hit = np.flatnonzero(np.isin(seg.content, new_content[words > 0]) & (seg.words > 0))
+        hit = np.flatnonzero(_isin(seg.content, new_content[words > 0]) & (seg.words > 0))
         if len(hit):
             ex_exact.append((seg.content[hit], seg.words[hit].astype(np.int64), rowpos[hit]))
         for lvl in LEVELS:
-            nk = new_keys[lvl]
-            if not nk.size or not seg.keys[lvl].size:
+            seg_keys = seg.keys[lvl]
+            if lvl not in new_comp or not seg_keys.size:
                 continue
-            for j in range(nk.shape[1]):
-                sk = seg.keys[lvl][j]
-                q = _uniq(nk[:, j])
-                lo = np.searchsorted(sk, q, "left")
-                hi = np.searchsorted(sk, q, "right")
-                m = hi > lo
-                if not m.any():
-                    continue
-                lo, hi = lo[m], hi[m]
-                cnt = hi - lo
-                idx = np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
-                rows = seg.rows[lvl][j][idx]
-                ok = seg.words[rows] >= params.min_words
-                if not ok.any():
-                    continue
-                rows = rows[ok]
-                ex_keys[lvl][j].append(sk[idx][ok])
-                ex_pos[lvl][j].append(rowpos[rows])
-                if lvl == "story":  # what the story prefilter needs of them
-                    for r in _uniq(rows).tolist():
-                        p = int(rowpos[r])
-                        if p not in matched.story_feat:
-                            matched.story_feat[p] = seg.feat_of(r)
-                            matched.near[p] = seg.near[r]
-                            matched.lead[p] = seg.lead[r]
+            # keys whose low bits a new key of the level has, then the exact (band, key) test
+            jj, cc = np.nonzero(new_bits[lvl][_low_bits(seg_keys)])
+            if not len(jj):
+                continue
+            kk = seg_keys[jj, cc]
+            exact_hit = _isin(_composite(kk, jj), new_comp[lvl])
+            jj, cc, kk = jj[exact_hit], cc[exact_hit], kk[exact_hit]
+            rows = seg.rows[lvl][jj, cc]
+            ok = seg.words[rows] >= params.min_words
+            jj, kk, rows = jj[ok], kk[ok], rows[ok]
+            if not len(rows):
+                continue
+            bounds = np.searchsorted(jj, np.arange(plan[lvl][2] + 1))
+            for j in np.flatnonzero(np.diff(bounds)).tolist():
+                ex_keys[lvl][j].append(kk[bounds[j]: bounds[j + 1]])
+                ex_pos[lvl][j].append(rowpos[rows[bounds[j]: bounds[j + 1]]])
+            if lvl == "story":  # what the story prefilter needs of them
+                for r in _uniq(rows).tolist():
+                    p = int(rowpos[r])
+                    if p not in matched.story_feat:
+                        matched.story_feat[p] = seg.feat_of(r)
+                        matched.near[p] = seg.near[r]
+                        matched.lead[p] = seg.lead[r]
         del seg
 
     is_new_all = new_ok.astype(bool)
@@ -484,7 +520,7 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
             (story_codes if lvl == "story" else copy_codes).append(codes)
     copy = _uniq(np.concatenate(copy_codes)) if copy_codes else np.zeros(0, np.int64)
     story = _uniq(np.concatenate(story_codes)) if story_codes else np.zeros(0, np.int64)
-    story_only = story[~np.isin(story, copy)]
+    story_only = story[~_isin(story, copy)]
     kept = _story_prefilter(story_only, new, base_new, matched, params) if prefilter else story_only
     figures = {"copy_candidates": int(len(copy)), "story_candidates": int(len(story_only)),
                "story_prefiltered": int(len(kept))}
@@ -588,17 +624,19 @@ def held_counts(held: Held, features: Iterable[str], sketch_hashes: np.ndarray) 
     fh_sorted = fh[order]
     fcount = np.zeros(len(feats), dtype=np.int64)
     scount = np.zeros(len(sketch_hashes), dtype=np.int64)
+    fbits, sbits = _bitmap(fh_sorted, 24), _bitmap(sketch_hashes, 24)
     for src in held.sources:
         seg = src.segment()
-        for keys, counts, q, acc in ((seg.df_keys, seg.df_counts, fh_sorted, fcount),
-                                     (seg.sk_keys, seg.sk_counts, sketch_hashes, scount)):
+        for keys, counts, q, bits, acc in ((seg.df_keys, seg.df_counts, fh_sorted, fbits, fcount),
+                                           (seg.sk_keys, seg.sk_counts, sketch_hashes, sbits, scount)):
             if not len(keys) or not len(q):
                 continue
-            # the segment's keys looked up among the (fewer, sorted) queries
-            i = np.searchsorted(q, keys)
+            # the segment's keys (those with the low bits of a query) looked up among the queries
+            maybe = np.flatnonzero(bits[_low_bits(keys, 24)])
+            i = np.searchsorted(q, keys[maybe])
             i[i >= len(q)] = 0
-            hit = q[i] == keys
-            np.add.at(acc, i[hit], counts[hit])
+            hit = q[i] == keys[maybe]
+            acc[i[hit]] += counts[maybe[hit]]  # keys are unique in a segment: no index twice
     fc = np.zeros(len(feats), dtype=np.int64)
     fc[order] = fcount
     return {f: int(c) for f, c in zip(feats, fc) if c}, scount
