@@ -275,11 +275,11 @@ def part_fingerprint(path: Path) -> str:
     return f"{size}:{h.hexdigest()}"
 
 
-def build_segment(part: Path, params: DedupParams, sigs: Sequence[Signature] | None = None) -> Segment:
-    """The index segment of one signatures part (its signatures, if already read)."""
-    if sigs is None:
-        sigs = read_signatures([part])
-    return Segment.build(sigs, params, fingerprint=part_fingerprint(part))
+def build_segment(part: Path, params: DedupParams, table: pa.Table | None = None) -> Segment:
+    """The index segment of one signatures part (its table, if already read)."""
+    if table is None:
+        table = pq.read_table(part)
+    return Segment.from_table(table, params, fingerprint=part_fingerprint(part))
 
 
 class _PartWriters:
@@ -465,12 +465,13 @@ class Corpus:
             meta = Segment.read_meta(seg_path)
             sigs = None
             if meta is None or meta.get("layout") != layout or meta.get("fingerprint") != part_fingerprint(part):
-                sigs = read_signatures([part])
-                if all(s.key == key for s in sigs):
-                    build_segment(part, params, sigs).save(seg_path)
-                n = len(sigs)
-                if all(s.key == key for s in sigs):
-                    sigs = None
+                table = pq.read_table(part)
+                n = table.num_rows
+                keys = set(table.column("key").to_pylist()) if "key" in table.column_names else {""}
+                if keys <= {key}:
+                    build_segment(part, params, table).save(seg_path)
+                else:
+                    sigs = _table_signatures(table, {})
             else:
                 n = meta["n"]
             if sigs is None and len(ex) and isin(Segment.load_array(seg_path, "ids"), ex).any():

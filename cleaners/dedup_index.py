@@ -130,6 +130,69 @@ def _sorted_u64(values: Iterable[int]) -> np.ndarray:
     return np.array(sorted(values), dtype=_U64)
 
 
+def _table_of(sigs: Sequence[Signature]):
+    import pyarrow as pa
+
+    from cleaners.dedup import SIGNATURE_SCHEMA
+
+    records = [s.to_record() for s in sigs]
+    return pa.table({name: [r[name] for r in records] for name in SIGNATURE_SCHEMA.names}, schema=SIGNATURE_SCHEMA)
+
+
+def _list_chunk(column):
+    import pyarrow as pa
+
+    return column.chunk(0) if column.num_chunks else pa.array([], type=column.type)
+
+
+def _offsets(column) -> np.ndarray:
+    """Row offsets (n+1,) of a list column (a null list is empty)."""
+    arr = _list_chunk(column)
+    off = arr.offsets.to_numpy().astype(np.int64)
+    return off - off[0]
+
+
+_HASHES: dict[str, int] = {}  # feature string -> xxh64, kept across segments (features repeat)
+_HASHES_MAX = 1_000_000
+
+
+def _list_hashes(column, prefix: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """xxh64 of every string of a list<string> column (each distinct string hashed once), and
+    the row offsets."""
+    import pyarrow.compute as pc
+
+    arr = _list_chunk(column)
+    off = _offsets(column)
+    flat = arr.flatten()
+    if not len(flat):
+        return np.zeros(0, dtype=_U64), off
+    if flat.null_count:
+        flat = pc.fill_null(flat, "")
+    enc = pc.dictionary_encode(flat)
+    cache = _HASHES
+    if len(cache) > _HASHES_MAX:
+        cache.clear()
+    h = np.fromiter((cache[x] if x in cache else cache.setdefault(x, _h64(x))
+                     for x in (prefix + u for u in enc.dictionary.to_pylist())), dtype=_U64)
+    return h[enc.indices.to_numpy(zero_copy_only=False)], off
+
+
+def _quote_gram_hashes(column) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the 4-grams of each row's quotes, and row offsets."""
+    rows = column.to_pylist()
+    cache: dict[str, list[int]] = {}
+    out: list[int] = []
+    off = [0]
+    for quotes in rows:
+        for q in quotes or ():
+            g = cache.get(q)
+            if g is None:
+                g = cache[q] = [_h64(x) for x in _quote_grams(q)]
+            out.extend(g)
+        off.append(len(out))
+    return np.array(out, dtype=_U64), np.array(off, dtype=np.int64)
+
+
 def story_eligible(s: Signature) -> bool:
     return bool(s.entities or s.quotes)
 
@@ -161,39 +224,48 @@ class Segment:
     @classmethod
     def build(cls, sigs: Sequence[Signature], params: DedupParams, fingerprint: str = "",
               rowmap: np.ndarray | None = None) -> "Segment":
-        n = len(sigs)
+        return cls.from_table(_table_of(sigs), params, fingerprint, rowmap)
+
+    @classmethod
+    def from_table(cls, table, params: DedupParams, fingerprint: str = "",
+                   rowmap: np.ndarray | None = None) -> "Segment":
+        """The segment of a table of ``SIGNATURE_SCHEMA`` rows, column by column."""
+        t = table.combine_chunks()
+        n = t.num_rows
+        ents, ent_off = _list_hashes(t.column("entities"))
+        nums, num_off = _list_hashes(t.column("numbers"))
+        terms, _ = _list_hashes(t.column("lead_terms"), "t:")
+        qg, qg_off = _quote_gram_hashes(t.column("quotes"))
+        n_ent = np.diff(ent_off)
+        story_ok = (n_ent > 0) | (np.diff(_offsets(t.column("quotes"))) > 0)
+        words = t.column("words").to_numpy(zero_copy_only=False).astype(np.int32)
         plan = band_plan(params)
         keys, rows = {}, {}
         for lvl, (attr, perm, b, r) in plan.items():
-            elig = np.array([i for i, s in enumerate(sigs) if lvl != "story" or story_eligible(s)], dtype=np.int64)
-            mat = _matrix([getattr(sigs[i], attr) for i in elig], perm)
+            elig = np.arange(n) if lvl != "story" else np.flatnonzero(story_ok)
+            blobs = t.column(attr).to_pylist()
+            mat = _matrix([blobs[i] for i in elig.tolist()], perm)
             k = band_keys(mat, b, r).T  # (b, m)
             order = np.argsort(k, axis=1, kind="stable")
             keys[lvl] = np.take_along_axis(k, order, axis=1)
             rows[lvl] = elig[order].astype(np.int32) if len(elig) else np.zeros((b, 0), dtype=np.int32)
-        feats = [tuple(map(_sorted_u64, prefilter_sets(s))) for s in sigs]
-        df: dict[int, int] = {}
-        for s in sigs:
-            for x in df_features(s):
-                h = _h64(x)
-                df[h] = df.get(h, 0) + 1
-        df_keys = np.array(sorted(df), dtype=_U64)
-        df_counts = np.array([df[int(k)] for k in df_keys], dtype=np.uint32)
-        allsk = np.concatenate([np.frombuffer(s.sketch, dtype="<u4") for s in sigs]) if n else np.zeros(0, np.uint32)
-        sk_keys, sk_counts = np.unique(allsk, return_counts=True)
+        # names and numbers of each row, in row order
+        row_of = np.concatenate([np.repeat(np.arange(n), n_ent), np.repeat(np.arange(n), np.diff(num_off))])
+        order = np.argsort(row_of, kind="stable")
+        feat = np.concatenate([ents, nums])[order]
+        df_keys, df_counts = np.unique(np.concatenate([ents, nums, terms]), return_counts=True)
+        sk = b"".join(t.column("sketch").to_pylist())
+        sk_keys, sk_counts = np.unique(np.frombuffer(sk, dtype="<u4"), return_counts=True)
         return cls(
-            n=n, layout=layout_key(params),
-            words=np.array([s.words for s in sigs], dtype=np.int32),
-            ids=np.array([doc_id_hash(s.doc_id) for s in sigs], dtype=_U64),
-            content=np.array([s.content_hash for s in sigs], dtype=_U64),
+            n=n, layout=layout_key(params), words=words,
+            ids=np.array([doc_id_hash(d) for d in t.column("doc_id").to_pylist()], dtype=_U64),
+            content=t.column("content_hash").to_numpy(zero_copy_only=False).astype(_U64),
             keys=keys, rows=rows,
-            near=_matrix([s.near_mh for s in sigs], params.num_perm),
-            lead=_matrix([s.lead_mh for s in sigs], params.lead_num_perm),
-            feat_off=np.concatenate(([0], np.cumsum([len(f) for f, _ in feats]))).astype(np.int64),
-            feat=np.concatenate([f for f, _ in feats]) if n else np.zeros(0, _U64),
-            qg_off=np.concatenate(([0], np.cumsum([len(q) for _, q in feats]))).astype(np.int64),
-            qg=np.concatenate([q for _, q in feats]) if n else np.zeros(0, _U64),
-            df_keys=df_keys, df_counts=df_counts,
+            near=_matrix(t.column("near_mh").to_pylist(), params.num_perm),
+            lead=_matrix(t.column("lead_mh").to_pylist(), params.lead_num_perm),
+            feat_off=(ent_off + num_off).astype(np.int64), feat=feat,
+            qg_off=qg_off, qg=qg,
+            df_keys=df_keys.astype(_U64), df_counts=df_counts.astype(np.uint32),
             sk_keys=sk_keys.astype(np.uint32), sk_counts=sk_counts.astype(np.uint32),
             rowmap=rowmap, fingerprint=fingerprint,
         )
