@@ -665,7 +665,7 @@ def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int,
     return codes[ok]
 
 
-def _row_overlaps(tokens: Sequence[Iterable], ix: np.ndarray, iy: np.ndarray, chunk: int = 500_000) -> np.ndarray:
+def _row_overlaps(tokens: Sequence[Iterable], ix: np.ndarray, iy: np.ndarray, chunk: int = 100_000) -> np.ndarray:
     """For each pair (ix[t], iy[t]) of rows, how many distinct tokens the two rows share."""
     from scipy.sparse import csr_matrix
 
