@@ -1194,7 +1194,10 @@ def _lsh_pairs(
 ) -> set[tuple[int, int]]:
     """Candidate pairs of one level: the eligible signatures go into a datasketch ``MinHashLSH``
     index (banded per ``threshold`` or explicit ``bands``), and every bucket of two or more that
-    holds a new document gives its pairs (a new document against everything else in the bucket)."""
+    holds a new document gives its pairs (a new document against everything else in the bucket).
+
+    ``deduplicate`` finds the same pairs with ``dedup_index.candidates`` (sorted band-key arrays,
+    no Python dict entry per band and document); this is the reference it is tested against."""
     if bands is not None:
         lsh = MinHashLSH(num_perm=num_perm, params=bands)
     else:

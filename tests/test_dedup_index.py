@@ -296,3 +296,38 @@ def test_incremental_runs_decide_as_one_run_over_the_same_files(tmp_path):
     # the same documents in another order of the corpus may break score ties otherwise, but
     # every document found a duplicate is found one either way
     assert {d.doc_id for d in d2} == {d.doc_id for d in deduplicate(second, old + kept1)}
+
+
+def test_a_commit_stages_each_signatures_part_with_its_segment_and_recovery_completes_both(tmp_path, monkeypatch):
+    from cleaners.pipeline import Settings, process_batch
+    from cleaners.sources import discover
+    from tests import faultkit as fk
+
+    raw = fk.make_raw(tmp_path / "raw", 6, copies=1, empties=1)
+    corpus = Corpus(tmp_path / "out")
+    staged = corpus.stage_batch("r1", 0, process_batch(list(discover(raw)), Settings()))
+    decisions = deduplicate(corpus.staged_signatures("r1"))
+    real_replace, calls = __import__("os").replace, []
+
+    def failing_replace(src, dst):  # the second rename into the corpus fails
+        if "/_staging/r1/commit/" in str(src) and "/_staging/" not in str(dst):
+            calls.append(dst)
+            if len(calls) == 2:
+                raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr("cleaners.corpus.os.replace", failing_replace)
+    with pytest.raises(OSError):
+        corpus.commit("r1", decisions, staged.rejects, staged.seen)
+    monkeypatch.undo()
+    journal = (corpus.staging("r1") / "JOURNAL.json").read_text()
+    assert "dedup_index/part-r1-000000.idx" in journal and "signatures/part-r1-000000.parquet" in journal
+    corpus.recover()
+    part = corpus.root / "signatures" / "part-r1-000000.parquet"
+    meta = X.Segment.read_meta(corpus.root / "dedup_index" / "part-r1-000000.idx")
+    assert meta["fingerprint"] == part_fingerprint(part) and meta["layout"] == X.layout_key(DedupParams())
+    # read as committed, not rebuilt
+    before = (corpus.root / "dedup_index" / "part-r1-000000.idx").stat().st_mtime_ns
+    held = corpus.held_index(DedupParams())
+    assert (corpus.root / "dedup_index" / "part-r1-000000.idx").stat().st_mtime_ns == before
+    assert held.count == len(corpus.signatures()) == staged.articles - len(decisions)
