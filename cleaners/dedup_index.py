@@ -634,11 +634,9 @@ def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int,
     maybe = np.flatnonzero(~ok & (shared >= need - 3))
     if len(maybe):
         sub = _uniq(np.concatenate([ix[maybe], iy[maybe]]))
-        qsets = {int(i): frozenset(qgrams(used_l[i])) for i in sub.tolist()}
-        for t in maybe.tolist():
-            qx, qy = qsets[int(ix[t])], qsets[int(iy[t])]
-            if qx and qy and shared[t] + min(3, len(qx & qy)) >= need:
-                ok[t] = True
+        qx, qy = np.searchsorted(sub, ix[maybe]), np.searchsorted(sub, iy[maybe])
+        shared_q = _row_overlaps([qgrams(used_l[i]) for i in sub.tolist()], qx, qy)
+        ok[maybe] = shared[maybe] + np.minimum(3, shared_q) >= need
     rest = np.flatnonzero(~ok)
     if len(rest):
         # a copy's MinHash values: one shared slot of the near signatures, or a lead found in
@@ -667,16 +665,21 @@ def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int,
 
 def _row_overlaps(tokens: Sequence[Iterable], ix: np.ndarray, iy: np.ndarray, chunk: int = 100_000) -> np.ndarray:
     """For each pair (ix[t], iy[t]) of rows, how many distinct tokens the two rows share."""
+    import pyarrow as pa
     from scipy.sparse import csr_matrix
 
-    vocab: dict = {}
-    indices: list[int] = []
-    indptr = [0]
-    for toks in tokens:
-        indices.extend(vocab.setdefault(t, len(vocab)) for t in dict.fromkeys(toks))
-        indptr.append(len(indices))
-    a = csr_matrix((np.ones(len(indices), dtype=np.int32), np.array(indices, dtype=np.int64),
-                    np.array(indptr, dtype=np.int64)), shape=(len(tokens), max(1, len(vocab))))
+    # distinct tokens of each row, numbered by a dictionary encoding of them all
+    rows = [list(dict.fromkeys(t)) for t in tokens]
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    flat = [x for r in rows for x in r]
+    indptr = np.concatenate(([0], np.cumsum(lengths)))
+    if flat:
+        enc = pa.array(flat, type=pa.uint64() if isinstance(flat[0], int) else pa.string()).dictionary_encode()
+        indices = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        width = len(enc.dictionary)
+    else:
+        indices, width = np.zeros(0, dtype=np.int64), 1
+    a = csr_matrix((np.ones(len(indices), dtype=np.int32), indices, indptr), shape=(len(rows), width))
     out = np.zeros(len(ix), dtype=np.int64)
     for start in range(0, len(ix), chunk):
         x, y = ix[start: start + chunk], iy[start: start + chunk]
