@@ -29,6 +29,7 @@ Signatures are compact (no text), picklable and persistable as a Parquet table
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -105,6 +106,8 @@ class DedupParams:
     story_same_lead: float = 0.5  # leads this alike (5-gram Jaccard) in bodies that are not
     # copies are shared page chrome: their lead words are not counted as the event
 
+
+log = logging.getLogger(__name__)
 
 _SCHEME = "affine32"
 _SEED = 1
@@ -1272,7 +1275,7 @@ def deduplicate(
         return []
     new = list(new)
     held = existing if isinstance(existing, dx.Held) else dx.Held.of(existing, params)
-    pairs, new_ok, _figures = dx.candidates(new, held, params)
+    pairs, new_ok, figures = dx.candidates(new, held, params)
     base = held.end
     # the signatures this run looks at: held ones that are candidates, then every new one
     held_pos = sorted({p for pair in pairs for p in pair if p < base})
@@ -1281,6 +1284,9 @@ def deduplicate(
         rows = [p - src.base for p in held_pos if src.base <= p < src.base + src.n]
         if rows:
             held_sigs += src.signatures(rows)
+    log.info("dedup: %d new against %d held signatures; %d candidate pairs (story buckets: %d of %d "
+             "pairs kept by the prefilter); %d held signatures read", len(new), held.count, len(pairs),
+             figures["story_prefiltered"], figures["story_candidates"], len(held_sigs))
     local = {p: i for i, p in enumerate(held_pos)}
     n_old = len(held_sigs)
     sigs: list[Signature] = held_sigs + new
