@@ -13,10 +13,12 @@
   text in non-copies are chrome and do not count as the event (``_same_lead``); leads reporting
   different match results are two matches, not one story (``_results_differ``).
 
-Candidate pairs come from datasketch ``MinHashLSH`` indexes, one signature set per level
+Candidate pairs come from datasketch ``MinHashLSH`` banding, one signature set per level
 (``near``: 5-gram MinHash of the whole body plus one of its lead; ``story``: MinHash of the
-story features); exact duplicates share every MinHash value and so always meet as near
-candidates. Only candidate pairs are verified: there is no all-pairs comparison.
+story features), with the buckets held as sorted band-key arrays (``cleaners.dedup_index``,
+which also keeps the corpus's index between runs); exact duplicates share every MinHash value
+and so always meet as near candidates. Only candidate pairs are verified: there is no
+all-pairs comparison.
 
 Clusters are connected components of verified exact/near pairs; story pairs then merge
 clusters only when the story verification also holds against the cluster's kept article

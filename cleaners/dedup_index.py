@@ -126,10 +126,6 @@ def prefilter_sets(s: Signature) -> tuple[frozenset[int], frozenset[int]]:
             frozenset(_h64(g) for q in s.quotes for g in _quote_grams(q)))
 
 
-def _sorted_u64(values: Iterable[int]) -> np.ndarray:
-    return np.array(sorted(values), dtype=_U64)
-
-
 def _table_of(sigs: Sequence[Signature]):
     import pyarrow as pa
 
