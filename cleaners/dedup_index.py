@@ -20,7 +20,7 @@ up only its new documents, and loads just the signatures that are candidates.
 
 The story level is permissive (64 bands of 2 rows: rewrites share few names), so most of its
 bucket pairs share a name or two and nothing else. Before verification a story-only pair must
-pass :func:`story_prefilter`: enough shared names/numbers/quote 4-grams for the story test's
+pass ``_story_prefilter``: enough shared names/numbers/quote 4-grams for the story test's
 ``story_min_features`` to be reachable, or a shared near/lead MinHash value (a copy the other
 levels missed). Both are cheap set/array tests.
 """
