@@ -226,12 +226,12 @@ def bare_run(raw: Path, out: Path, batch_size: int, workers: int) -> float:
             staged = [f.result() for f in futs]
         finally:
             pool.shutdown()
-        decisions = deduplicate(corpus.staged_signatures(run_id), corpus.signatures(params=settings.dedup), settings.dedup)
+        decisions = deduplicate(corpus.staged_signatures(run_id), corpus.held_index(settings.dedup), settings.dedup)
         rejects = list(plan["rejects"]) + [r for b in staged for r in b.rejects]
         seen = [s for b in staged for s in b.seen]
         seen_sources = {s.source for s in seen}
         seen += [Seen(r.source, None, -1, -1, None) for r in rejects if r.source not in seen_sources]
-        corpus.commit(run_id, decisions, rejects, seen, report="bare run")
+        corpus.commit(run_id, decisions, rejects, seen, report="bare run", params=settings.dedup)
         corpus.check_run(run_id, [s.source for s in seen])
         corpus.discard(run_id)
     return time.perf_counter() - t0

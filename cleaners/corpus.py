@@ -7,6 +7,8 @@ Layout under the output folder::
     rejects/part-<run>.parquet              one row per file that could not be curated
     manifest/part-<run>.parquet             every raw file a run saw: path, hash, size, mtime, outcome
     signatures/part-<run>-<batch>.parquet   dedup signatures of kept articles (incremental runs)
+    dedup_index/part-<run>-<batch>.idx      the dedup index segment of the signatures part of the
+                                            same name (band keys, corpus counts; see dedup_index)
     reports/<run>.md, reports/latest.md     the run report
     _staging/<run>/                         work in progress (readers ignore names starting with _)
     .lock, .lock.owner                      held while a run writes; who holds it
@@ -19,6 +21,12 @@ killed before the journal leaves only staging debris, which the next run deletes
 before and the next run redoes the work); a run killed after it is completed by the next run's
 `recover()`: re-applying a journal only renames the files still waiting, so it is idempotent and
 no row is ever written twice, even when the recovery itself is killed.
+
+Index segments. Each signatures part has a segment of the dedup index, written in the same commit
+(and rewritten with it), holding a fingerprint of the part's bytes and of the banding it was made
+with. A segment that is missing (a corpus written by an older version), does not match its part
+or was made with other dedup parameters is rebuilt from the part when a run reads the index, so
+the index can never disagree with the signatures it stands for.
 
 Reruns. A file the corpus already holds, seen again with other bytes, supersedes its earlier
 version: the commit that adds the new rows rewrites the parts holding the old ones without them.
@@ -37,13 +45,17 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Collection, Iterable, Iterator, Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import xxhash
 from filelock import FileLock, Timeout
 
 from cleaners import faults
 from cleaners.dedup import SIGNATURE_SCHEMA, Decision, DedupParams, Signature, make_signature, signature_key
+from cleaners.dedup_index import Held, HeldSource, Segment, doc_id_hash, layout_key
+from cleaners.dedup_index import _isin as isin
 from cleaners.pipeline import Article, BatchOutput, Reject, Seen
 
 log = logging.getLogger(__name__)
@@ -219,24 +231,55 @@ def _string_tuples(column: pa.ChunkedArray, shared: dict[str, str]) -> list[tupl
 
 def read_signatures(parts: Iterable[Path]) -> list[Signature]:
     """Signatures from Parquet parts, converted column by column (several times faster than
-    row dicts; this runs on every signature of the corpus at each run)."""
+    row dicts)."""
     out: list[Signature] = []
     shared: dict[str, str] = {}
     for part in parts:
-        table = pq.read_table(part).combine_chunks()  # one dictionary per column below, not one per row group
-        cols = []
-        for name in _SIG_FIELDS:
-            if name not in table.column_names:
-                default = next(f for f in fields(Signature) if f.name == name).default
-                cols.append([default] * table.num_rows)
-            elif name in _SIG_TUPLES:
-                cols.append(_string_tuples(table.column(name), shared))
-            elif name == "key":  # one string object per distinct key
-                cols.append([shared.setdefault(k, k) if k else "" for k in table.column(name).to_pylist()])
-            else:
-                cols.append(table.column(name).to_pylist())
-        out.extend(Signature(*row) for row in zip(*cols))
+        out.extend(_table_signatures(pq.read_table(part), shared))
     return out
+
+
+def read_signature_rows(part: Path, rows: Sequence[int]) -> list[Signature]:
+    """The signatures of some rows of one part, in the order given."""
+    table = pq.read_table(part).take(pa.array(list(rows), type=pa.int64()))
+    return _table_signatures(table, {})
+
+
+def _table_signatures(table: pa.Table, shared: dict[str, str]) -> list[Signature]:
+    table = table.combine_chunks()  # one dictionary per column below, not one per row group
+    cols = []
+    for name in _SIG_FIELDS:
+        if name not in table.column_names:
+            default = next(f for f in fields(Signature) if f.name == name).default
+            cols.append([default] * table.num_rows)
+        elif name in _SIG_TUPLES:
+            cols.append(_string_tuples(table.column(name), shared))
+        elif name == "key":  # one string object per distinct key
+            cols.append([shared.setdefault(k, k) if k else "" for k in table.column(name).to_pylist()])
+        else:
+            cols.append(table.column(name).to_pylist())
+    return [Signature(*row) for row in zip(*cols)]
+
+
+INDEX_DIR = "dedup_index"
+
+
+def part_fingerprint(path: Path) -> str:
+    """Size and xxh3 hash of a file's bytes."""
+    h = xxhash.xxh3_64()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return f"{size}:{h.hexdigest()}"
+
+
+def build_segment(part: Path, params: DedupParams, table: pa.Table | None = None) -> Segment:
+    """The index segment of one signatures part (its table, if already read)."""
+    if table is None:
+        table = pq.read_table(part)
+    return Segment.from_table(table, params, fingerprint=part_fingerprint(part))
 
 
 class _PartWriters:
@@ -406,6 +449,56 @@ class Corpus:
                                                  params=params)
         return out
 
+    def held_index(self, params: DedupParams, exclude: Collection[str] = ()) -> Held:
+        """The kept articles' signatures as the dedup stage sees them: one index segment per
+        signatures part, read from ``dedup_index/`` (rebuilt and saved when missing or stale),
+        minus the doc_ids in ``exclude``. Signatures are only read for the few rows a run's
+        candidates need. Parts holding signatures of another ``signature_key`` are signed again
+        from the stored texts, as ``signatures()`` does (in memory, every run)."""
+        layout = layout_key(params)
+        key = signature_key(params)
+        exclude = set(exclude)
+        ex = np.array(sorted({doc_id_hash(d) for d in exclude}), dtype=np.uint64)
+        plan: list[tuple[Path, Path, int, list[Signature] | None]] = []
+        for part in _parts(self.table_dir("signatures")):
+            seg_path = self.table_dir(INDEX_DIR) / f"{part.stem}.idx"
+            meta = Segment.read_meta(seg_path)
+            sigs = None
+            if meta is None or meta.get("layout") != layout or meta.get("fingerprint") != part_fingerprint(part):
+                table = pq.read_table(part)
+                n = table.num_rows
+                keys = set(table.column("key").to_pylist()) if "key" in table.column_names else {""}
+                if keys <= {key}:
+                    build_segment(part, params, table).save(seg_path)
+                else:
+                    sigs = _table_signatures(table, {})
+            else:
+                n = meta["n"]
+            if sigs is None and len(ex) and isin(Segment.load_array(seg_path, "ids"), ex).any():
+                sigs = read_signatures([part])
+            plan.append((part, seg_path, n, sigs))
+        # signatures of another key: made again from the stored texts, all in one pass
+        stale = {s.doc_id for *_, sigs in plan if sigs is not None for s in sigs
+                 if s.key != key and s.doc_id not in exclude}
+        fresh = self._resign(stale, params) if stale else {}
+        held = Held()
+        base = 0
+        for part, seg_path, n, sigs in plan:
+            if sigs is not None:
+                # in memory: without the excluded doc_ids, rows keep their place in the part
+                rows = [i for i, s in enumerate(sigs) if s.doc_id not in exclude]
+                live = [fresh.get(sigs[i].doc_id, sigs[i]) for i in rows]
+                by_row = dict(zip(rows, live))
+                mem = Segment.build(live, params, rowmap=np.array(rows, dtype=np.int64))
+                held.sources.append(HeldSource(base, n, lambda m=mem: m, lambda rs, d=by_row: [d[r] for r in rs]))
+                held.count += len(live)
+            else:
+                held.sources.append(HeldSource(base, n, lambda p=seg_path: Segment.load(p),
+                                               lambda rows, p=part: read_signature_rows(p, rows)))
+                held.count += n
+            base += n
+        return held
+
     def held(self, sources: Collection[str]) -> set[str]:
         """Those of `sources` the corpus already holds (per the manifest)."""
         if not sources:
@@ -519,7 +612,7 @@ class Corpus:
         return rewrites, dropped_articles
 
     def commit(self, run_id: str, decisions: Sequence[Decision], rejects: Sequence[Reject],
-               seen: Sequence[Seen], report: str | None = None) -> CommitResult:
+               seen: Sequence[Seen], report: str | None = None, params: DedupParams | None = None) -> CommitResult:
         """Move a run's staged batches into the corpus, minus the duplicates, as one commit.
 
         Rows of earlier versions of the files this run saw are removed in the same commit (the
@@ -531,7 +624,10 @@ class Corpus:
         (2) write `JOURNAL.json` naming them — the commit point; (3) rename each into place;
         (4) remove the staging. A kill before (2) leaves the corpus as it was (the next run
         clears the debris and redoes the work); a kill after it is completed by `recover()`.
+        Every signatures part written or rewritten gets its dedup index segment in the same commit
+        (banded per `params`, the run's dedup parameters).
         """
+        params = params or DedupParams()
         stage = self.staging(run_id)
         dest = stage / "commit"
         shutil.rmtree(dest, ignore_errors=True)
@@ -569,7 +665,10 @@ class Corpus:
                 writers.abort()
                 raise
             files += [f"{key}/{path.name}" for key, (path, _) in writers.targets.items() if key in writers.open]
+            wrote_sigs = "signatures" in writers.open
             writers.close()
+            if wrote_sigs:
+                files.append(self._stage_segment(dest, f"signatures/part-{run_id}-{n}.parquet", params))
         if len(dup_rows) != len(dups):
             raise RuntimeError(f"{len(dups) - len(dup_rows)} duplicate decisions name no staged article")
         if dup_rows:
@@ -597,6 +696,8 @@ class Corpus:
         for name, table in rewrites.items():
             _write(table, dest / name)
             files.append(name)
+            if name.startswith("signatures/"):
+                files.append(self._stage_segment(dest, name, params))
         # every table folder holds at least one part, so readers never meet a missing folder
         for table, schema in (("articles", ARTICLES_SCHEMA), ("duplicates", DUPLICATES_SCHEMA),
                               ("rejects", REJECTS_SCHEMA), ("manifest", MANIFEST_SCHEMA),
@@ -623,6 +724,14 @@ class Corpus:
         _fsync_dir(stage)
         shutil.rmtree(stage, ignore_errors=True)
         return CommitResult(run_id, len(kept_sources), len(dup_rows), len(rejects), files, superseded)
+
+    @staticmethod
+    def _stage_segment(dest: Path, sig_name: str, params: DedupParams) -> str:
+        """Stage the index segment of a staged signatures part; its name in the commit."""
+        part = dest / sig_name
+        name = f"{INDEX_DIR}/{part.stem}.idx"
+        build_segment(part, params).save(dest / name)
+        return name
 
     def _apply(self, stage: Path, files: Sequence[str], point: str = "rename") -> None:
         """Rename the journaled files into the corpus, in order; skip the ones already moved."""

@@ -18,10 +18,12 @@
   names of teams and players (``_action_similarity``). A page title whose words are not in the
   lead (a site name, a menu) is not part of the event words.
 
-Candidate pairs come from datasketch ``MinHashLSH`` indexes, one signature set per level
+Candidate pairs come from datasketch ``MinHashLSH`` banding, one signature set per level
 (``near``: 5-gram MinHash of the whole body plus one of its lead; ``story``: MinHash of the
-story features); exact duplicates share every MinHash value and so always meet as near
-candidates. Only candidate pairs are verified: there is no all-pairs comparison.
+story features), with the buckets held as sorted band-key arrays (``cleaners.dedup_index``,
+which also keeps the corpus's index between runs); exact duplicates share every MinHash value
+and so always meet as near candidates. Only candidate pairs are verified: there is no
+all-pairs comparison.
 
 Clusters are connected components of verified exact/near pairs; story pairs then merge
 clusters only when the story verification also holds against the cluster's kept article
@@ -34,6 +36,7 @@ Signatures are compact (no text), picklable and persistable as a Parquet table
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -114,6 +117,8 @@ class DedupParams:
     story_same_lead: float = 0.5  # leads this alike (5-gram Jaccard) in bodies that are not
     # copies are shared page chrome: their lead words are not counted as the event
 
+
+log = logging.getLogger(__name__)
 
 _SCHEME = "affine32"
 _SEED = 1
@@ -960,14 +965,18 @@ class _Weights:
 
     TYPE_WEIGHT = {"e": 1.0, "p": 1.6, "n": 1.3, "y": 0.35, "d": 0.8, "s": 0.8, "q": 2.0}
 
-    def __init__(self, sigs: Iterable[Signature]) -> None:
-        df: Counter[str] = Counter()
-        n = 0
-        for s in sigs:
-            n += 1
-            df.update(s.entities)
-            df.update(s.numbers)
-            df.update("t:" + t for t in s.lead_terms)
+    def __init__(self, sigs: Iterable[Signature], counts: tuple[dict[str, int], int] | None = None) -> None:
+        # counts: (document frequencies, number of documents) counted elsewhere (a corpus index)
+        if counts is not None:
+            df, n = counts
+        else:
+            df = Counter()
+            n = 0
+            for s in sigs:
+                n += 1
+                df.update(s.entities)
+                df.update(s.numbers)
+                df.update("t:" + t for t in s.lead_terms)
         self.df = df
         self.n = n
         # a floor on the corpus size keeps weights sane on tiny inputs
@@ -1266,7 +1275,10 @@ def _lsh_pairs(
 ) -> set[tuple[int, int]]:
     """Candidate pairs of one level: the eligible signatures go into a datasketch ``MinHashLSH``
     index (banded per ``threshold`` or explicit ``bands``), and every bucket of two or more that
-    holds a new document gives its pairs (a new document against everything else in the bucket)."""
+    holds a new document gives its pairs (a new document against everything else in the bucket).
+
+    ``deduplicate`` finds the same pairs with ``dedup_index.candidates`` (sorted band-key arrays,
+    no Python dict entry per band and document); this is the reference it is tested against."""
     if bands is not None:
         lsh = MinHashLSH(num_perm=num_perm, params=bands)
     else:
@@ -1331,48 +1343,62 @@ def deduplicate(
     """Judge the new documents against each other and against already kept ones.
 
     Returns one Decision per new document that is a duplicate (kept documents get none).
-    Existing documents are never judged: they stay kept.
+    Existing documents are never judged: they stay kept. ``existing`` is a list of signatures
+    or a ``dedup_index.Held`` (the corpus index: only the held signatures that are candidates
+    of a new document are loaded).
     """
-    sigs: list[Signature] = list(existing) + list(new)
-    n_old = len(existing)
-    n = len(sigs)
+    from cleaners import dedup_index as dx
+
     if not new:
         return []
-    is_new = [i >= n_old for i in range(n)]
-    # a document listed twice (same doc_id, e.g. already in the corpus) is judged once at most
-    seen_ids: set[str] = set()
-    for i, s in enumerate(sigs):
-        if s.doc_id in seen_ids:
-            is_new[i] = False
-        seen_ids.add(s.doc_id)
-    long_enough = [i for i, s in enumerate(sigs) if s.words >= params.min_words]
+    new = list(new)
+    held = existing if isinstance(existing, dx.Held) else dx.Held.of(existing, params)
+    pairs, new_ok, figures = dx.candidates(new, held, params)
+    base = held.end
+    # the signatures this run looks at: held ones that are candidates, then every new one
+    held_pos = sorted({p for pair in pairs for p in pair if p < base})
+    held_sigs: list[Signature] = []
+    for src in held.sources:
+        rows = [p - src.base for p in held_pos if src.base <= p < src.base + src.n]
+        if rows:
+            held_sigs += src.signatures(rows)
+    log.info("dedup: %d new against %d held signatures; %d candidate pairs (story buckets: %d of %d "
+             "pairs kept by the prefilter); %d held signatures read", len(new), held.count, len(pairs),
+             figures["story_prefiltered"], figures["story_candidates"], len(held_sigs))
+    local = {p: i for i, p in enumerate(held_pos)}
+    n_old = len(held_sigs)
+    sigs: list[Signature] = held_sigs + new
+    n = len(sigs)
+    is_new = [False] * n_old + new_ok.tolist()
 
-    # exact groups by content hash (covers bodies too short for the shingle levels)
-    by_hash: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, s in enumerate(sigs):
-        if s.words:
-            by_hash[(s.content_hash, s.words)].append(i)
-    cand: set[tuple[int, int]] = set()
-    for group in by_hash.values():
-        if len(group) > 1 and any(is_new[i] for i in group):
-            for a, b in zip(group, group[1:]):
-                cand.add((a, b))
-    cand |= _lsh_pairs(
-        sigs, "near_mh", None, params.num_perm, long_enough, is_new, params.max_bucket,
-        bands=(params.near_lsh_bands, params.near_lsh_rows),
-    )
-    cand |= _lsh_pairs(sigs, "lead_mh", params.lead_lsh_threshold, params.lead_num_perm, long_enough, is_new, params.max_bucket)
-    story_eligible = [i for i in long_enough if sigs[i].entities or sigs[i].quotes]
-    cand |= _lsh_pairs(
-        sigs, "story_mh", None, params.story_num_perm, story_eligible, is_new, params.max_bucket,
-        bands=(params.story_lsh_bands, params.story_lsh_rows),
-    )
+    def loc(p: int) -> int:
+        return local[p] if p < base else n_old + p - base
 
-    weights = _Weights(sigs)
-    boiler = _boilerplate(sigs, params.boilerplate_df)
+    cand = sorted((loc(a), loc(b)) for a, b in pairs)
+
+    # corpus statistics: the held counts of the features and sketch hashes looked at, plus the
+    # counts among the new documents (every new document counts, as every held one does)
+    new_df: Counter[str] = Counter()
+    for s in new:
+        new_df.update(dx.df_features(s))
+    looked = {f for s in held_sigs for f in dx.df_features(s)} | set(new_df)
+    sketch_of = [_hv(s.sketch) for s in sigs]
+    needed = _sorted_unique(np.concatenate(sketch_of)) if sketch_of else np.zeros(0, dtype="<u4")
+    held_df, held_sk = dx.held_counts(held, looked, needed)
+    for f, c in new_df.items():
+        held_df[f] = held_df.get(f, 0) + c
+    weights = _Weights((), counts=(held_df, held.count + len(new)))
+    if params.boilerplate_df <= 1 or not len(needed):
+        boiler = np.zeros(0, dtype="<u4")
+    else:
+        new_vals, new_counts = np.unique(np.concatenate([_hv(s.sketch) for s in new]), return_counts=True)
+        i = np.searchsorted(new_vals, needed)
+        i[i >= len(new_vals)] = 0
+        total = held_sk + np.where(new_vals[i] == needed, new_counts[i], 0) if len(new_vals) else held_sk
+        boiler = needed[total >= params.boilerplate_df]
     masks: dict = {}
     edges: dict[tuple[int, int], tuple[str, float, str]] = {}
-    for a, b in sorted(cand):
+    for a, b in cand:
         if sigs[a].doc_id == sigs[b].doc_id:
             continue
         v = verify_pair(sigs[a], sigs[b], params, weights, boiler, masks)

@@ -93,17 +93,18 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
 @task(name="deduplicate", cache_policy=NO_CACHE)
 def dedup_task(out_dir: str, run_id: str, params: DedupParams, sources: list[str]):
     """Judge the run's new articles against each other and against the corpus, leaving out the
-    earlier versions of the files the run saw again (the commit replaces them)."""
+    earlier versions of the files the run saw again (the commit replaces them). The corpus is
+    seen through its dedup index: only the kept articles that are candidates are read."""
     corpus = Corpus(out_dir)
-    held = corpus.signatures(exclude=corpus.held_doc_ids(sources), params=params)
+    held = corpus.held_index(params, exclude=corpus.held_doc_ids(sources))
     return deduplicate(corpus.staged_signatures(run_id), held, params)
 
 
 @task(name="commit", cache_policy=NO_CACHE)
 def commit_task(out_dir: str, run_id: str, decisions, rejects: list[Reject], seen: list[Seen],
-                summary: RunSummary) -> CommitResult:
+                summary: RunSummary, params: DedupParams | None = None) -> CommitResult:
     corpus = Corpus(out_dir)
-    result = corpus.commit(run_id, decisions, rejects, seen, report=render_report(summary))
+    result = corpus.commit(run_id, decisions, rejects, seen, report=render_report(summary), params=params)
     problems = corpus.check_run(run_id, [s.source for s in seen])
     if problems:
         raise InvariantViolation("; ".join(problems[:20]))
@@ -224,7 +225,7 @@ def curate(raw_dir: str = "raw", out_dir: str = "curated", batch_size: int = 500
                              docs=artifacts.report_docs(out_dir, run_id, decisions))
         tracker.stage("commit")
         try:
-            result = commit_task(out_dir, run_id, decisions, rejects, seen, summary)
+            result = commit_task(out_dir, run_id, decisions, rejects, seen, summary, settings.dedup)
         finally:
             corpus.discard(run_id)
     logger.info("run %s: %d kept, %d duplicates, %d rejected, %d unchanged", run_id, result.articles,
