@@ -323,8 +323,8 @@ def edit_body(body: str, edit: str, rng: random.Random, factory: BodyFactory) ->
 # --------------------------------------------------------------------------- rendering
 
 
-TEMPLATE_BLOCK_WORDS = 50  # a longer block around a body is page-specific text, not template
-TEMPLATE_WORDS = 300  # words of template taken from each side of a page
+TEMPLATE_BLOCK_WORDS = 20  # a longer block around a body is page-specific text (comments, captions), not template
+TEMPLATE_WORDS = 150  # words of template taken from each side of a page
 
 
 def _template(blocks: list[str], from_end: bool) -> list[str]:
