@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -108,7 +109,11 @@ def _reader(out: Path, stop: threading.Event, errors: list, reads: list) -> None
     while not stop.is_set():
         for p in fk.parts(out):
             try:
-                pq.read_table(p)
+                # one open handle: a rewritten part replaces the old one under the same name, and
+                # pq.read_table(path) opens the path twice (schema, then scan), which can pair the
+                # old file's footer with the new file's pages. The rename is atomic; that read is not.
+                with pa.OSFile(str(p)) as fh:
+                    pq.read_table(fh)
                 reads.append(p)
             except FileNotFoundError:
                 pass  # listed, then renamed over: the reader simply lists again
