@@ -449,12 +449,30 @@ class Corpus:
                                                  params=params)
         return out
 
+    def _migrate_signatures(self, part: Path, table: pa.Table, key: str,
+                            params: DedupParams) -> tuple[pa.Table, set[str]]:
+        """Rewrite a signatures part made by other signature code or parameters with signatures
+        made again from the stored texts, so later runs read them as they are instead of signing
+        the same articles again at every run. The part is replaced atomically (same rows, same
+        order; a kill leaves the old part, migrated by the next run). Returns the part's table and
+        its set of keys (a row whose text is missing keeps its old signature and key)."""
+        sigs = _table_signatures(table, {})
+        fresh = self._resign({s.doc_id for s in sigs if s.key != key}, params)
+        if not fresh:
+            return table, {s.key for s in sigs}
+        new = [fresh.get(s.doc_id, s) for s in sigs]
+        table = pa.Table.from_pylist([s.to_record() for s in new], schema=SIGNATURE_SCHEMA)
+        _write(table, part)
+        _fsync_dir(part.parent)
+        log.info("signatures part %s made again with %s", part.name, key)
+        return table, {s.key for s in new}
+
     def held_index(self, params: DedupParams, exclude: Collection[str] = ()) -> Held:
         """The kept articles' signatures as the dedup stage sees them: one index segment per
         signatures part, read from ``dedup_index/`` (rebuilt and saved when missing or stale),
         minus the doc_ids in ``exclude``. Signatures are only read for the few rows a run's
-        candidates need. Parts holding signatures of another ``signature_key`` are signed again
-        from the stored texts, as ``signatures()`` does (in memory, every run)."""
+        candidates need. A part holding signatures of another ``signature_key`` (an older build,
+        other signature parameters) is signed again from the stored texts and rewritten once."""
         layout = layout_key(params)
         key = signature_key(params)
         exclude = set(exclude)
@@ -468,6 +486,8 @@ class Corpus:
                 table = pq.read_table(part)
                 n = table.num_rows
                 keys = set(table.column("key").to_pylist()) if "key" in table.column_names else {""}
+                if not keys <= {key}:
+                    table, keys = self._migrate_signatures(part, table, key, params)
                 if keys <= {key}:
                     build_segment(part, params, table).save(seg_path)
                 else:

@@ -113,3 +113,36 @@ def test_signatures_of_another_key_are_made_again_from_the_stored_texts(tmp_path
     assert [d.kind for d in decisions] == ["exact"]
     # other signature-shaping parameters give another key: nothing is compared across keys
     assert signature_key(DedupParams(num_perm=128)) != signature_key(params)
+
+
+def test_a_run_signs_stale_signatures_again_once_and_stores_them(tmp_path, caplog):
+    """Signatures of another key (an older build) are made again from the stored texts by the
+    first run that reads the dedup index, and written back: the next run reads them as they are."""
+    from cleaners.dedup import DedupParams, deduplicate, signature_key
+
+    raw = _raw(tmp_path, 4)
+    out = tmp_path / "out"
+    corpus = Corpus(out)
+    staged = run_batch(str(out), "r1", 0, plan_run(raw, corpus, batch_size=500).batches[0], Settings(), {})
+    corpus.commit("r1", [], [], staged.seen)
+    params = DedupParams()
+    good = {s.doc_id: s for s in corpus.signatures(params=params)}
+    for part in sorted((out / "signatures").glob("*.parquet")):
+        t = pq.read_table(part)
+        t = t.drop_columns(["key"]).set_column(t.schema.get_field_index("near_mh"), "near_mh",
+                                                 pa.array([b"\0" * len(v.as_py()) for v in t.column("near_mh")]))
+        pq.write_table(t, part)
+    with caplog.at_level("WARNING"):
+        held = corpus.held_index(params)
+    assert "making them again" in caplog.text and held.count == len(good)
+    stored = {s.doc_id: s for s in corpus.signatures()}  # as stored, no remaking
+    assert stored == good and {s.key for s in stored.values()} == {signature_key(params)}
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        held = corpus.held_index(params)
+    assert "making them again" not in caplog.text
+    # a copy of a stored article is found through the migrated index
+    (raw / "copy.txt").write_text(_article(2), encoding="utf-8")
+    new = run_batch(str(out), "r2", 0, plan_run(raw, corpus, batch_size=500).batches[0], Settings(), {})
+    assert new.articles == 1
+    assert [d.kind for d in deduplicate(corpus.staged_signatures("r2"), held, params)] == ["exact"]
