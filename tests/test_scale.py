@@ -83,8 +83,10 @@ def test_a_batch_is_staged_and_committed_chunk_by_chunk(tmp_path, monkeypatch):
     assert corpus.check_run("r1", [s.source for s in staged.seen]) == []
 
 
-def test_signatures_of_another_key_are_made_again_from_the_stored_texts(tmp_path, caplog):
-    from cleaners.dedup import DedupParams, deduplicate, signature_key
+def _older_build_corpus(tmp_path):
+    """A committed corpus of 4 articles whose signatures look as an older build left them (no key,
+    hash values that mean something else), with the signatures the current build makes of them."""
+    from cleaners.dedup import DedupParams, signature_key
 
     raw = _raw(tmp_path, 4)
     out = tmp_path / "out"
@@ -94,12 +96,18 @@ def test_signatures_of_another_key_are_made_again_from_the_stored_texts(tmp_path
     params = DedupParams()
     good = {s.doc_id: s for s in corpus.signatures(params=params)}
     assert {s.key for s in good.values()} == {signature_key(params)}
-    # the corpus as an older build left it: no key, and hash values that mean something else
     for part in sorted((out / "signatures").glob("*.parquet")):
         t = pq.read_table(part)
         t = t.drop_columns(["key"]).set_column(t.schema.get_field_index("near_mh"), "near_mh",
                                                  pa.array([b"\0" * len(v.as_py()) for v in t.column("near_mh")]))
         pq.write_table(t, part)
+    return raw, out, corpus, params, good
+
+
+def test_signatures_of_another_key_are_made_again_from_the_stored_texts(tmp_path, caplog):
+    from cleaners.dedup import DedupParams, deduplicate, signature_key
+
+    raw, out, corpus, params, good = _older_build_corpus(tmp_path)
     assert all(s.key == "" for s in corpus.signatures())  # read as they are without params
     with caplog.at_level("WARNING"):
         again = {s.doc_id: s for s in corpus.signatures(params=params)}
@@ -118,20 +126,9 @@ def test_signatures_of_another_key_are_made_again_from_the_stored_texts(tmp_path
 def test_a_run_signs_stale_signatures_again_once_and_stores_them(tmp_path, caplog):
     """Signatures of another key (an older build) are made again from the stored texts by the
     first run that reads the dedup index, and written back: the next run reads them as they are."""
-    from cleaners.dedup import DedupParams, deduplicate, signature_key
+    from cleaners.dedup import deduplicate, signature_key
 
-    raw = _raw(tmp_path, 4)
-    out = tmp_path / "out"
-    corpus = Corpus(out)
-    staged = run_batch(str(out), "r1", 0, plan_run(raw, corpus, batch_size=500).batches[0], Settings(), {})
-    corpus.commit("r1", [], [], staged.seen)
-    params = DedupParams()
-    good = {s.doc_id: s for s in corpus.signatures(params=params)}
-    for part in sorted((out / "signatures").glob("*.parquet")):
-        t = pq.read_table(part)
-        t = t.drop_columns(["key"]).set_column(t.schema.get_field_index("near_mh"), "near_mh",
-                                                 pa.array([b"\0" * len(v.as_py()) for v in t.column("near_mh")]))
-        pq.write_table(t, part)
+    raw, out, corpus, params, good = _older_build_corpus(tmp_path)
     with caplog.at_level("WARNING"):
         held = corpus.held_index(params)
     assert "making them again" in caplog.text and held.count == len(good)
