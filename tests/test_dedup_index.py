@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from cleaners import dedup as D
+from tests.lsh_reference import lsh_pairs
 from cleaners import dedup_index as X
 from cleaners.corpus import Corpus, part_fingerprint, signature_rows
 from cleaners.dedup import DedupParams, deduplicate, make_signature
@@ -114,7 +115,7 @@ def test_band_candidates_are_the_minhashlsh_bucket_pairs(split, max_bucket):
     want = set()
     for lvl, (attr, perm, b, r) in X.band_plan(params).items():
         elig = [i for i in long_enough if lvl != "story" or sigs[i].entities]
-        want |= D._lsh_pairs(sigs, attr, None, perm, elig, is_new, params.max_bucket, bands=(b, r))
+        want |= lsh_pairs(sigs, attr, None, perm, elig, is_new, params.max_bucket, bands=(b, r))
     groups = {}
     for i, s in enumerate(sigs):
         groups.setdefault((s.content_hash, s.words), []).append(i)
