@@ -605,12 +605,25 @@ def _overlap(a: str, b: str) -> float:
     return len(wa & wb) / len(wa) if wa else 0.0
 
 
+# characters that are not shown (zero-width spaces and joiners, word joiner, byte order mark, soft
+# hyphen) and the full-width forms of ASCII letters, digits and punctuation (U+FF01-U+FF5E, the
+# ASCII character plus 0xFEE0), which Latin-script titles carry from East Asian input methods
+_INVISIBLE = dict.fromkeys([0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH_CHARS = re.compile("[\uff01-\uff5e]")
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
 def _title_text(text: str) -> str:
-    """A title candidate as text: spaces normalised, entities the page escaped twice decoded."""
-    text = _norm(text)
+    """A title candidate as text: entities the page escaped twice decoded, invisible characters
+    dropped, full-width ASCII forms made ASCII in a title without Chinese, Japanese or Korean
+    script (where they are that script's own punctuation), spaces normalised."""
     if "&" in text and _ENTITY.search(text):
-        text = _norm(html_lib.unescape(text))
-    return text
+        text = html_lib.unescape(_norm(text))
+    text = text.translate(_INVISIBLE)
+    if _FULLWIDTH_CHARS.search(text) and not _CJK.search(text):
+        text = text.translate(_FULLWIDTH)
+    return _norm(text)
 
 
 def _site_keys(site_name: str | None, host: str | None = None) -> tuple[str, set[str]]:
@@ -756,13 +769,17 @@ def _heading_text(h: HtmlElement) -> str:
     return _title_text("".join(out))
 
 
+# a headline has a word of three letters or more ('94', 'Ω 48' are counters and icons)
+_HEADLINE_WORD = re.compile(r"[^\W\d_]{3}")
+
+
 def _h1_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
     """Texts of the page's first h1 elements, each with whether it is a link (a logo or a
     teaser rather than the page's own headline)."""
     out: list[tuple[str, bool]] = []
     for h in tree.iter("h1"):
         t = _heading_text(h)
-        if 3 <= len(t) <= 300 and "{{" not in t:
+        if 3 <= len(t) <= 300 and "{{" not in t and _HEADLINE_WORD.search(t):
             linked = h.find(".//a") is not None or any(a.tag == "a" for a in h.iterancestors())
             out.append((t, linked))
         if len(out) >= 5:
@@ -1276,7 +1293,8 @@ def _page_title(sm: dict, fallback: str | None) -> str | None:
     for key in ("og:title", "html_title"):
         if sm.get(key):
             return sm[key]
-    return _norm(fallback) if fallback else None
+    # trafilatura's pick is a heading's text: held to what `_h1_candidates` asks of a heading
+    return _norm(fallback) if fallback and _HEADLINE_WORD.search(fallback) else None
 
 
 def page_metadata(tree: HtmlElement, url: str | None):

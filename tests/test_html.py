@@ -702,3 +702,25 @@ def test_pick_title_one_shared_word_is_not_agreement():
     # a one-word h1 that is most of a short page title still is
     tree = H.parse_html(page("<h1>restaurant</h1>"))
     assert H.pick_title(tree, "Restaurant definition", None) == "restaurant"
+
+
+def test_title_text_drops_invisible_characters_and_folds_full_width_forms():
+    assert H._title_text("Tide tables\u200b explained\u00ad today\ufeff") == "Tide tables explained today"
+    assert H._title_text("Why do\u00a0ferries\u2060 run late\uff1f") == "Why do ferries run late?"
+    assert H._title_text("\uff08Ferry\uff09 fares\uff01") == "(Ferry) fares!"
+    # in Chinese, Japanese or Korean text the full-width punctuation is the script's own
+    assert H._title_text("渡し船の時刻表\uff1f") == "渡し船の時刻表\uff1f"
+    tree = H.parse_html(page("<h1>How do tide tables work\uff1f</h1>"))
+    assert H.pick_title(tree, "How do tide tables work\uff1f | Coast Gazette", "Coast Gazette") == \
+        "How do tide tables work?"
+
+
+def test_pick_title_headings_without_words_are_not_headlines():
+    # a counter or an icon in an h1 (or as the fallback title) is not the headline
+    tree = H.parse_html(page('<h1><a href="/p/tides">Reading the winter tide tables</a></h1>'
+                             "<h1>94</h1><h1>\u03a9 48</h1>", head=""))
+    assert [t for t, _ in H._h1_candidates(tree)] == ["Reading the winter tide tables"]
+    assert H.pick_title(tree, H._page_title({}, "\u03a9 48"), None) == "Reading the winter tide tables"
+    # a short declared title is still the title
+    assert H._page_title({"html_title": "001"}, None) == "001"
+    assert H._page_title({}, "Tide tables") == "Tide tables"
