@@ -65,8 +65,13 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 
 
 def _k(s: str | None) -> str:
-    """Title comparison key: case, spaces and typographic quotes / dashes normalised."""
-    return " ".join((s or "").translate(_QUOTES).lower().split())
+    """Title comparison key: lower case, runs of spaces made one, ends stripped (nothing else)."""
+    return " ".join((s or "").lower().split())
+
+
+def _k_loose(s: str | None) -> str:
+    """The strict key with typographic quotes and dashes also made ASCII (printed for reference)."""
+    return _k((s or "").translate(_QUOTES))
 
 
 def _kw(s: str | None) -> str:
@@ -75,13 +80,14 @@ def _kw(s: str | None) -> str:
 
 def meta_accuracy(truth: list[dict], metas: dict[str, dict]) -> dict[str, float]:
     """Share of pages whose title / date / author matches the truth, over pages that have it."""
-    res: dict[str, list[int]] = {"title": [], "date": [], "author": []}
+    res: dict[str, list[int]] = {"title": [], "title_loose": [], "date": [], "author": []}
     for t in truth:
         m = metas.get(t["id"])
         if m is None:
             continue
         if t.get("title"):
             res["title"].append(int(_k(m.get("title")) == _k(t["title"])))
+            res["title_loose"].append(int(_k_loose(m.get("title")) == _k_loose(t["title"])))
         if t.get("published"):
             res["date"].append(int(m.get("published") == t["published"][:10]))
         if t.get("author"):

@@ -4,7 +4,8 @@ shared test sets (bag-of-words scorer of ../shared/tools).
 trafilatura alone (comments and tables off) scores aeb 0.956, wcxb-dev 0.930 (leak 0.051),
 l3s-gn1 0.903 (related_leak 0.165) on the same pages. The targets for this path are aeb >= 0.965,
 wcxb-dev >= 0.95 with leak <= 0.04, l3s-gn1 >= 0.93 with related_leak <= 0.08, and on wcxb-dev
-metadata title >= 0.90, date >= 0.85, author >= 0.80. Where a target is not reached yet the floor
+metadata title >= 0.90 (equal after lower-casing and normalising spaces), date >= 0.85, author >= 0.80.
+Where a target is not reached yet the floor
 below is the measured level less a small margin (a regression guard), and says so.
 """
 from __future__ import annotations
@@ -30,10 +31,13 @@ TARGETS = {
     "wcxb-dev": (0.95, {"leak": 0.04}),
     "l3s-gn1": (0.93, {"related_leak": 0.08}),
 }
-# wcxb-dev metadata floors: the targets 0.90 / 0.85 / 0.80. Titles are compared with this module's
-# quote- and dash-insensitive key (measured 0.901; 0.870 on case and spaces alone: the truth writes
-# straight and curly apostrophes for the same pages' curly ones about evenly)
-META_FLOORS = {"title": 0.90, "date": 0.85, "author": 0.80}
+# wcxb-dev metadata floors: date and author at their targets 0.85 / 0.80. The title target 0.90 is
+# not reached: titles are compared strictly (lower case and runs of spaces only), measured 0.871
+# (0.903 with quotes and dashes made ASCII, `title_loose`), so the floor is a regression guard.
+# bench/title_sources.py shows why: 4% of the truths are on no page source as written (or only in
+# another quote style), and where the h1 and <title> differ in words the truth follows the h1 on
+# 127 pages and the <title> on 54 with no page feature telling them apart.
+META_FLOORS = {"title": 0.86, "date": 0.85, "author": 0.80}
 # l3s-gn1 truth titles (the annotated headline block, sometimes with its subheading): measured 0.619
 L3S_TITLE_FLOOR = 0.60
 
