@@ -769,8 +769,10 @@ def _heading_text(h: HtmlElement) -> str:
     return _title_text("".join(out))
 
 
-# a headline has a word of three letters or more ('94', 'Ω 48' are counters and icons)
-_HEADLINE_WORD = re.compile(r"[^\W\d_]{3}")
+def _has_words(text: str) -> bool:
+    """Whether a heading reads as words: three letters or more ('94', 'Ω 48' are counters and
+    icons; 'U2 at 40' is a headline)."""
+    return sum(c.isalpha() for c in text) >= 3
 
 
 def _h1_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
@@ -779,7 +781,7 @@ def _h1_candidates(tree: HtmlElement) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for h in tree.iter("h1"):
         t = _heading_text(h)
-        if 3 <= len(t) <= 300 and "{{" not in t and _HEADLINE_WORD.search(t):
+        if 3 <= len(t) <= 300 and "{{" not in t and _has_words(t):
             linked = h.find(".//a") is not None or any(a.tag == "a" for a in h.iterancestors())
             out.append((t, linked))
         if len(out) >= 5:
@@ -1294,7 +1296,7 @@ def _page_title(sm: dict, fallback: str | None) -> str | None:
         if sm.get(key):
             return sm[key]
     # trafilatura's pick is a heading's text: held to what `_h1_candidates` asks of a heading
-    return _norm(fallback) if fallback and _HEADLINE_WORD.search(fallback) else None
+    return _norm(fallback) if fallback and _has_words(fallback) else None
 
 
 def page_metadata(tree: HtmlElement, url: str | None):

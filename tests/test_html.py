@@ -716,7 +716,7 @@ def test_title_text_drops_invisible_characters_and_folds_full_width_forms():
 
 
 def test_pick_title_headings_without_words_are_not_headlines():
-    # a counter or an icon in an h1 (or as the fallback title) is not the headline
+    # a counter or an icon in an h1 (or as the fallback title) is not the headline; three letters are
     tree = H.parse_html(page('<h1><a href="/p/tides">Reading the winter tide tables</a></h1>'
                              "<h1>94</h1><h1>\u03a9 48</h1>", head=""))
     assert [t for t, _ in H._h1_candidates(tree)] == ["Reading the winter tide tables"]
@@ -724,3 +724,5 @@ def test_pick_title_headings_without_words_are_not_headlines():
     # a short declared title is still the title
     assert H._page_title({"html_title": "001"}, None) == "001"
     assert H._page_title({}, "Tide tables") == "Tide tables"
+    assert H._page_title({}, "U2 at 40") == "U2 at 40"
+    assert H._page_title({}, "AI") is None
