@@ -100,7 +100,7 @@ def _colliding(n: int, seed: int):
               else rng.integers(0, 2**32, 64, dtype=np.uint64).astype(np.uint32))
         b = hv.astype("<u4").tobytes()
         sigs.append(D.Signature(doc_id=f"d{i}", words=20 if i % 11 else 3, content_hash=i % 40 if i % 4 == 0 else 1000 + i,
-                                shingles=1, near_mh=b, lead_mh=b[::-1], story_mh=b + b, sketch=b"", sketch_size=4,
+                                shingles=1, near_mh=b, lead_mh=b[::-1], story_mh=(b * 4)[: 4 * DedupParams().story_num_perm], sketch=b"", sketch_size=4,
                                 entities=("x",) if i % 7 else ()))
     return sigs
 
