@@ -106,6 +106,8 @@ class DedupParams:
     # for the lead test to be made (very long bodies: too few to tell, the test is skipped)
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
+    story_short_share: float = 2 / 3  # ... or this share of those of the one with fewer (a short
+    # brief has few to share), at least 2; 0 turns this off
     story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
     story_min_action: float = 0.1  # between two articles that both report match results: the
     # lead-word similarity from the words that are not names. Teams and players recur from one
@@ -1095,6 +1097,7 @@ NORM_MAX_SHARE = 0.5
 SOURCE_BONUS = 0.1
 FIGURES_BONUS = 0.1  # added when the two share at least FIGURES_MIN exact figures
 FIGURES_MIN = 3
+STORY_SHORT_MIN = 2  # shared specific features a short brief needs at least
 
 
 def _exact_figure(key: str) -> bool:
@@ -1110,6 +1113,21 @@ def _exact_figure(key: str) -> bool:
     if len(v) == 4 and 1900 <= int(v) <= 2100:
         return False
     return len(v.rstrip("0")) >= 3
+
+
+def _own_specific(d: _DocWeights) -> int:
+    """How many specific names and numbers (weight 2 or more) one document has."""
+    cov = {p for e in d.ents if " " in e for p in e.split()}
+    return sum(1 for e, v in d.ents.items() if v >= 2.0 and e not in cov) + sum(1 for v in d.nums.values() if v >= 2.0)
+
+
+def _min_features(own: int, params: DedupParams) -> int:
+    """Specific features a story pair must share: ``story_min_features``, or fewer when the one
+    with fewer specific names and numbers (``own``: a brief of a few sentences) shares
+    ``story_short_share`` of them (never fewer than ``STORY_SHORT_MIN``)."""
+    if params.story_short_share <= 0:
+        return params.story_min_features
+    return min(params.story_min_features, max(STORY_SHORT_MIN, math.ceil(params.story_short_share * own)))
 
 
 def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
@@ -1145,6 +1163,7 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     info = {
         "shared_w": shared,
         "specific": specific,
+        "own_specific": min(_own_specific(da), _own_specific(db)),
         "names": sorted(shared_e_w, key=lambda e: (-shared_e_w[e], e)),
         "numbers": sorted(shared_n_w, key=lambda x: (-shared_n_w[x], x)),
         "quotes": _shared_quote_spans(a.quotes, shared_q) if shared_q else [],
@@ -1261,7 +1280,7 @@ def verify_pair(
         score = min(1.0, max(0.0, info["uncapped"] - info["event"] * EVENT_SHARE * 2))
     if (
         score >= params.story_score
-        and info["specific"] >= params.story_min_features
+        and info["specific"] >= _min_features(info["own_specific"], params)
         and (same_lead or info["event"] >= params.story_min_event)
         and info["shared_w"] >= params.story_min_weight
         and (same_lead or not (a.results and b.results)

@@ -485,3 +485,31 @@ def test_story_minhash_leans_on_what_both_leads_name():
     jaccard = len(plain(a) & plain(b)) / len(plain(a) | plain(b))
     estimate = float(np.mean(_hv(a.story_mh) == _hv(b.story_mh)))
     assert estimate > jaccard + 0.1
+
+
+SHORT_BRIEF = """Halvorsen Engineering will repair the Marlow Bridge in Port Elverin, which is to close for a year and a half after inspectors found corroded steel cables.
+
+Ferries will carry commuters across the harbour while the bridge is shut."""
+
+SHORT_OTHER = """Port Elverin will open a new fish market on the waterfront next spring, a year after a fire destroyed the old hall.
+
+Traders said they welcomed the larger cold stores but worried about the rent."""
+
+
+def test_a_short_brief_of_the_event_joins_with_fewer_shared_names():
+    """A brief of a few sentences cannot share ``story_min_features`` names: sharing most of the
+    few it has (here all three) is enough, the other story tests still apply."""
+    from cleaners.dedup import _Weights, _story_score
+
+    a, brief = sig("a", STORY_A), sig("brief", SHORT_BRIEF)
+    _, info = _story_score(a, brief, _Weights([a, brief]))
+    assert info["specific"] < DedupParams().story_min_features
+    d = by_id(deduplicate([a, brief, sig("c", STORY_OTHER)]))
+    assert set(d) == {"brief"} and d["brief"].duplicate_of == "a" and d["brief"].kind == "story"
+    # with the plain rule (four shared names whatever the length) the brief stays apart
+    assert deduplicate([a, brief], params=DedupParams(story_short_share=0)) == []
+
+
+def test_a_short_brief_of_another_event_in_the_same_town_stays():
+    d = deduplicate([sig("a", STORY_A), sig("b", STORY_B), sig("short", SHORT_OTHER)])
+    assert "short" not in by_id(d)
