@@ -79,7 +79,7 @@ class DedupParams:
     # --- signature shape
     num_perm: int = 64  # MinHash permutations of the near-level (5-gram) signature
     lead_num_perm: int = 64  # permutations of the lead signature
-    story_num_perm: int = 128  # permutations of the story signature
+    story_num_perm: int = 192  # permutations of the story signature
     shingle_size: int = 5  # words per shingle at near level
     lead_words: int = 60  # words of the body's lead in the lead signature
     event_words: int = 120  # words of the body's lead whose content words describe the event
@@ -90,8 +90,8 @@ class DedupParams:
     near_lsh_bands: int = 16  # whole-body 5-gram MinHash, 16 bands of 4 rows: p(meet) 0.64 at
     near_lsh_rows: int = 4  # jaccard 0.5, 0.98 at 0.7 (lower overlaps meet through the other two)
     lead_lsh_threshold: float = 0.7  # lead 5-gram MinHash (truncations keep the lead)
-    story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
-    story_lsh_rows: int = 2  # 2 rows: pairs sharing 15% of their names meet with p~0.77, 25% p~0.98
+    story_lsh_bands: int = 96  # story-feature MinHash: bands x rows <= story_num_perm;
+    story_lsh_rows: int = 2  # 2 rows: pairs whose weighted story features overlap by 12% meet with p~0.75, 15% p~0.89, 25% p~1.0
     boilerplate_df: int = 3  # 5-grams in this many documents of a run count as page chrome
     max_story_heads: int = 8  # story clusters: heads checked pairwise when two clusters meet
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
@@ -106,6 +106,8 @@ class DedupParams:
     # for the lead test to be made (very long bodies: too few to tell, the test is skipped)
     story_score: float = 0.42  # story score at or above: same story
     story_min_features: int = 4  # specific shared features (names, numbers, quotes) needed
+    story_short_share: float = 2 / 3  # ... or this share of those of the one with fewer (a short
+    # brief has few to share), at least 2; 0 turns this off
     story_min_event: float = 0.15  # lead-word similarity needed (what happened, not only who)
     story_min_action: float = 0.1  # between two articles that both report match results: the
     # lead-word similarity from the words that are not names. Teams and players recur from one
@@ -734,7 +736,7 @@ SIGNATURE_SCHEMA = pa.schema(
     ]
 )
 
-SIGNATURE_VERSION = 3  # raise whenever make_signature computes anything differently
+SIGNATURE_VERSION = 4  # raise whenever make_signature computes anything differently
 SHAPE_FIELDS = ("num_perm", "lead_num_perm", "story_num_perm", "shingle_size", "lead_words",
                 "event_words", "sketch_size", "prose_min_words")
 
@@ -746,7 +748,13 @@ def signature_key(params: DedupParams = DedupParams()) -> str:
     return f"v{SIGNATURE_VERSION}:" + ",".join(f"{f}={getattr(params, f)}" for f in SHAPE_FIELDS)
 
 
-def story_features(sig: Signature) -> list[str]:
+STORY_PAIR_COPIES = 2  # copies of a two-word name in the story MinHash set
+STORY_FIGURE_COPIES = 3  # copies of an exact figure
+STORY_LEAD_COPIES = 2  # times as many copies when the feature is in the lead too
+STORY_LEAD_WORDS = 100  # words of the running text that make the lead here
+
+
+def story_features(sig: Signature, lead: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """The items of the story-level MinHash: the specific names and the exact figures
     (``_exact_figure``: "197,039", "53.8 million", "5.2%"), which reports of one event share
     even when they name few of the same people (a market survey, a company's results).
@@ -754,10 +762,34 @@ def story_features(sig: Signature) -> list[str]:
     Years, very common names, other numbers and sources are left out: shared by unrelated
     articles, they would only fill the buckets; quotes are left out as rewrites quote different
     spans. All of them still count in the verification.
+
+    The set is weighted by copies ("x#0", "x#1", ...): MinHash Jaccard of copied items is the
+    weighted Jaccard. Two-word names and exact figures say more about one event than single
+    names, and what the two leads (``lead``: the features of the first ``STORY_LEAD_WORDS``
+    words) both name is the event itself, while the names further down, and the leftovers of a
+    page, differ from one outlet to the other. So two reports of one event meet in more bands
+    than two articles that share a topic's single names.
     """
-    return ["e:" + e for e in sig.entities if e not in _COMMON_ENTITY] + [
-        x for x in sig.numbers if _exact_figure(x)
-    ]
+    out: list[str] = []
+    for e in sig.entities:
+        if e in _COMMON_ENTITY:
+            continue
+        k = STORY_PAIR_COPIES if " " in e else 1
+        if e in lead:
+            k *= STORY_LEAD_COPIES
+        out += [f"e:{e}#{j}" for j in range(k)]
+    for x in sig.numbers:
+        if _exact_figure(x):
+            k = STORY_FIGURE_COPIES * (STORY_LEAD_COPIES if x in lead else 1)
+            out += [f"{x}#{j}" for j in range(k)]
+    return out
+
+
+def _lead_features(prose: str) -> frozenset[str]:
+    """Names and numbers of the first ``STORY_LEAD_WORDS`` words of the running text."""
+    lead = " ".join(prose.split(None, STORY_LEAD_WORDS)[:STORY_LEAD_WORDS])
+    singles, pairs = _entities(lead)
+    return frozenset(singles | pairs | _numbers(lead))
 
 
 def _quote_grams(q: str) -> list[str]:
@@ -863,7 +895,8 @@ def make_signature(
     )
     near_mh = _minhash_hashed(_low32(shingles), params.num_perm)
     lead_mh = _minhash_hashed(_low32(lead), params.lead_num_perm)
-    story_mh = _minhash_hashed(_xxh32_array(list(map(str.encode, set(story_features(proto))))), params.story_num_perm)
+    story_set = set(story_features(proto, _lead_features(prose)))
+    story_mh = _minhash_hashed(_xxh32_array(list(map(str.encode, story_set))), params.story_num_perm)
     return Signature(
         **{**proto.__dict__, "near_mh": near_mh, "lead_mh": lead_mh, "story_mh": story_mh}
     )
@@ -1064,6 +1097,7 @@ NORM_MAX_SHARE = 0.5
 SOURCE_BONUS = 0.1
 FIGURES_BONUS = 0.1  # added when the two share at least FIGURES_MIN exact figures
 FIGURES_MIN = 3
+STORY_SHORT_MIN = 2  # shared specific features a short brief needs at least
 
 
 def _exact_figure(key: str) -> bool:
@@ -1079,6 +1113,21 @@ def _exact_figure(key: str) -> bool:
     if len(v) == 4 and 1900 <= int(v) <= 2100:
         return False
     return len(v.rstrip("0")) >= 3
+
+
+def _own_specific(d: _DocWeights) -> int:
+    """How many specific names and numbers (weight 2 or more) one document has."""
+    cov = {p for e in d.ents if " " in e for p in e.split()}
+    return sum(1 for e, v in d.ents.items() if v >= 2.0 and e not in cov) + sum(1 for v in d.nums.values() if v >= 2.0)
+
+
+def _min_features(own: int, params: DedupParams) -> int:
+    """Specific features a story pair must share: ``story_min_features``, or fewer when the one
+    with fewer specific names and numbers (``own``: a brief of a few sentences) shares
+    ``story_short_share`` of them (never fewer than ``STORY_SHORT_MIN``)."""
+    if params.story_short_share <= 0:
+        return params.story_min_features
+    return min(params.story_min_features, max(STORY_SHORT_MIN, math.ceil(params.story_short_share * own)))
 
 
 def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
@@ -1114,6 +1163,7 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     info = {
         "shared_w": shared,
         "specific": specific,
+        "own_specific": min(_own_specific(da), _own_specific(db)),
         "names": sorted(shared_e_w, key=lambda e: (-shared_e_w[e], e)),
         "numbers": sorted(shared_n_w, key=lambda x: (-shared_n_w[x], x)),
         "quotes": _shared_quote_spans(a.quotes, shared_q) if shared_q else [],
@@ -1230,7 +1280,7 @@ def verify_pair(
         score = min(1.0, max(0.0, info["uncapped"] - info["event"] * EVENT_SHARE * 2))
     if (
         score >= params.story_score
-        and info["specific"] >= params.story_min_features
+        and info["specific"] >= _min_features(info["own_specific"], params)
         and (same_lead or info["event"] >= params.story_min_event)
         and info["shared_w"] >= params.story_min_weight
         and (same_lead or not (a.results and b.results)

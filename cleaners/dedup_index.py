@@ -18,7 +18,7 @@ next to the corpus (``dedup_index/<part>.idx``) with a fingerprint of their part
 banding; a missing or stale one is rebuilt from its part. A later run thus reads arrays, looks
 up only its new documents, and loads just the signatures that are candidates.
 
-The story level is permissive (64 bands of 2 rows: rewrites share few names), so most of its
+The story level is permissive (96 bands of 2 rows: rewrites share few names), so most of its
 bucket pairs share a name or two and nothing else. Before verification a story-only pair must
 pass ``_story_prefilter``: enough shared names/numbers/quote 4-grams for the story test's
 ``story_min_features`` to be reachable, or a shared near/lead MinHash value (a copy the other
@@ -37,7 +37,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHashLSH
 
-from cleaners.dedup import DedupParams, Signature, _quote_grams, _sorted_unique as _uniq, signature_key
+from cleaners.dedup import STORY_SHORT_MIN, DedupParams, Signature, _quote_grams, _sorted_unique as _uniq, signature_key
 
 INDEX_VERSION = 1
 LEVELS = ("near", "lead", "story")
@@ -598,8 +598,8 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
 def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int, matched: _Matched,
                      params: DedupParams) -> np.ndarray:
     """The story-only candidate pairs that could verify: sharing at least
-    ``story_min_features`` names/numbers/quote 4-grams (the story test counts only shared ones
-    of those, at most three quote grams), or a MinHash value of the near/lead signatures (a copy
+    ``story_min_features`` names/numbers/quote 4-grams, or fewer for a short brief (the story
+    test counts only shared ones of those, at most three quote grams), or a MinHash value of the near/lead signatures (a copy
     that did not meet at the copy levels)."""
     if not len(codes):
         return codes
@@ -624,7 +624,14 @@ def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int,
         grams = (g for q in new[p - base_new].quotes for g in _quote_grams(q))
         return [_h64(g) for g in grams] if hashed else grams
 
-    shared = _row_overlaps([feats(p) for p in used_l], ix, iy)
+    rows = [feats(p) for p in used_l]
+    shared = _row_overlaps(rows, ix, iy)
+    if params.story_short_share > 0:
+        # a short brief needs fewer (``_min_features``): its own names and numbers bound the
+        # specific ones it has, so this need is never above the one the story test applies
+        own = np.array([len(set(r)) for r in rows], dtype=np.int64)
+        short = np.ceil(params.story_short_share * np.minimum(own[ix], own[iy])).astype(np.int64)
+        need = np.minimum(need, np.maximum(STORY_SHORT_MIN, short))
     ok = shared >= need
     # quote 4-grams add up to 3: looked at only where they could make up the difference
     maybe = np.flatnonzero(~ok & (shared >= need - 3))
@@ -632,7 +639,7 @@ def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int,
         sub = _uniq(np.concatenate([ix[maybe], iy[maybe]]))
         qx, qy = np.searchsorted(sub, ix[maybe]), np.searchsorted(sub, iy[maybe])
         shared_q = _row_overlaps([qgrams(used_l[i]) for i in sub.tolist()], qx, qy)
-        ok[maybe] = shared[maybe] + np.minimum(3, shared_q) >= need
+        ok[maybe] = shared[maybe] + np.minimum(3, shared_q) >= (need[maybe] if np.ndim(need) else need)
     rest = np.flatnonzero(~ok)
     if len(rest):
         # a copy's MinHash values: one shared slot of the near signatures, or a lead found in

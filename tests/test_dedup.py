@@ -449,3 +449,67 @@ def test_the_same_exact_figures_make_one_story(monkeypatch):
     # the figures are what makes it: one shared name is not enough without them
     monkeypatch.setattr(dedup, "FIGURES_BONUS", 0.0)
     assert deduplicate(docs) == []
+
+
+def test_story_features_weight_specific_and_lead_features():
+    from cleaners.dedup import story_features
+
+    s = Signature(doc_id="x", words=0, content_hash=0, shingles=0, near_mh=b"", lead_mh=b"",
+                  story_mh=b"", sketch=b"", sketch_size=0,
+                  entities=("marlow bridge", "vasquez", "halvorsen"), numbers=("n:47500000", "n:12", "n:1987"))
+    feats = story_features(s, lead=frozenset({"marlow bridge", "n:47500000"}))
+    count = lambda key: sum(f.rsplit("#", 1)[0] == key for f in feats)  # noqa: E731
+    assert count("e:marlow bridge") == 4  # a two-word name (2 copies), in the lead (twice as many)
+    assert count("e:vasquez") == 1 and count("e:halvorsen") == 1
+    assert count("n:47500000") == 6  # an exact figure (3 copies), in the lead
+    assert count("n:12") == 0 and count("n:1987") == 0  # small numbers and years are left out
+    assert len(set(feats)) == len(feats)
+
+
+def test_story_minhash_leans_on_what_both_leads_name():
+    """Two reports of one event, each with many names further down that the other lacks: their
+    story MinHash agrees on more slots than the plain feature sets' Jaccard, so the pair meets
+    in more LSH bands; two articles that only share single names further down do not gain."""
+    import numpy as np
+
+    from cleaners.dedup import _hv, story_features
+
+    lead_a = ("Harbour officials said on Tuesday that the Marlow Bridge in Port Elverin will close after "
+              "inspectors found corrosion, and that repairs will cost 47.5 million dollars and take 14.5 months. ")
+    lead_b = ("The Marlow Bridge in Port Elverin is to shut for repairs costing 47.5 million dollars after "
+              "an inspection found corroded cables; the work will take 14.5 months, officials said. ")
+    tail = lambda names: " ".join(f"Residents such as {n} said on the radio that they worried about the ferry." for n in names)  # noqa: E731
+    a = make_signature("a", lead_a + filler(1, 4) + " " + tail(["Ostrova", "Lindqvist", "Marrant", "Quennel", "Dabrowska", "Ferreira"]))
+    b = make_signature("b", lead_b + filler(2, 4) + " " + tail(["Tavener", "Okonjo", "Brisbois", "Halloran", "Vukovic", "Ngata"]))
+    plain = lambda s: {f.rsplit("#", 1)[0] for f in story_features(s)}  # noqa: E731
+    jaccard = len(plain(a) & plain(b)) / len(plain(a) | plain(b))
+    estimate = float(np.mean(_hv(a.story_mh) == _hv(b.story_mh)))
+    assert estimate > jaccard + 0.1
+
+
+SHORT_BRIEF = """Halvorsen Engineering will repair the Marlow Bridge in Port Elverin, which is to close for a year and a half after inspectors found corroded steel cables.
+
+Ferries will carry commuters across the harbour while the bridge is shut."""
+
+SHORT_OTHER = """Port Elverin will open a new fish market on the waterfront next spring, a year after a fire destroyed the old hall.
+
+Traders said they welcomed the larger cold stores but worried about the rent."""
+
+
+def test_a_short_brief_of_the_event_joins_with_fewer_shared_names():
+    """A brief of a few sentences cannot share ``story_min_features`` names: sharing most of the
+    few it has (here all three) is enough, the other story tests still apply."""
+    from cleaners.dedup import _Weights, _story_score
+
+    a, brief = sig("a", STORY_A), sig("brief", SHORT_BRIEF)
+    _, info = _story_score(a, brief, _Weights([a, brief]))
+    assert info["specific"] < DedupParams().story_min_features
+    d = by_id(deduplicate([a, brief, sig("c", STORY_OTHER)]))
+    assert set(d) == {"brief"} and d["brief"].duplicate_of == "a" and d["brief"].kind == "story"
+    # with the plain rule (four shared names whatever the length) the brief stays apart
+    assert deduplicate([a, brief], params=DedupParams(story_short_share=0)) == []
+
+
+def test_a_short_brief_of_another_event_in_the_same_town_stays():
+    d = deduplicate([sig("a", STORY_A), sig("b", STORY_B), sig("short", SHORT_OTHER)])
+    assert "short" not in by_id(d)

@@ -100,7 +100,7 @@ def _colliding(n: int, seed: int):
               else rng.integers(0, 2**32, 64, dtype=np.uint64).astype(np.uint32))
         b = hv.astype("<u4").tobytes()
         sigs.append(D.Signature(doc_id=f"d{i}", words=20 if i % 11 else 3, content_hash=i % 40 if i % 4 == 0 else 1000 + i,
-                                shingles=1, near_mh=b, lead_mh=b[::-1], story_mh=b + b, sketch=b"", sketch_size=4,
+                                shingles=1, near_mh=b, lead_mh=b[::-1], story_mh=(b * 4)[: 4 * DedupParams().story_num_perm], sketch=b"", sketch_size=4,
                                 entities=("x",) if i % 7 else ()))
     return sigs
 
@@ -169,6 +169,23 @@ def test_story_prefilter_keeps_every_pair_that_verifies(monkeypatch):
     # and it does leave pairs out: a name or two shared by chance is not a story
     _, _, fig = everything(_walks(150, 9), X.Held(), DedupParams())
     assert fig["story_candidates"] > 100 and fig["story_prefiltered"] < fig["story_candidates"] / 20
+
+
+def test_story_prefilter_needs_fewer_shared_names_of_a_short_brief():
+    def doc(i, entities):
+        rng = np.random.default_rng(i)  # copy signatures sharing no value
+        mh = [rng.integers(1, 2**32, DedupParams().num_perm, dtype=np.uint64).astype("<u4").tobytes() for _ in (0, 1)]
+        return D.Signature(doc_id=f"d{i}", words=60, content_hash=i, shingles=1, near_mh=mh[0], lead_mh=mh[1],
+                           story_mh=b"", sketch=b"", sketch_size=0, entities=tuple(entities))
+
+    long_a = doc(0, ["marlow bridge", "bridge", "port elverin", "elverin", "vasquez", "halvorsen", "gazette", "ferry"])
+    long_b = doc(1, ["marlow bridge", "bridge", "port elverin", "vasquez", "tomas brandt", "brandt", "harbour"])
+    brief = doc(2, ["marlow bridge", "bridge", "vasquez"])  # three names: all of them shared with long_a
+    codes = np.array([(0 << 32) | 1, (0 << 32) | 2], dtype=np.uint64)
+    kept = X._story_prefilter(codes, [long_a, long_b, brief], 0, X._Matched(), DedupParams()).tolist()
+    assert kept == [1, 2]  # 4 shared between the long ones; 3 of the brief's 3
+    off = X._story_prefilter(codes, [long_a, long_b, brief], 0, X._Matched(), DedupParams(story_short_share=0))
+    assert off.tolist() == [1]
 
 
 @pytest.mark.shared
