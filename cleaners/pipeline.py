@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Sequence
 from cleaners.decode import Decoded, Limits, decode
 from cleaners.dedup import DedupParams, Signature, make_signature
 from cleaners.html import clean_html
+from cleaners.layout import split_columns
 from cleaners.model import Cleaned, RejectError
 from cleaners.sources import (RawItem, RawReject, content_sha256, discover, is_warc, iter_warc, looks_like_warc,
                               read_bytes, read_item)
@@ -81,7 +82,7 @@ def clean_decoded(decoded: Decoded, *, url: str | None = None) -> Cleaned:
     if decoded.format == "html":
         cleaned = clean_html(decoded.text, url=url)
     else:
-        cleaned = rescue_body(clean_text(decoded.text))
+        cleaned = rescue_body(clean_text(split_columns(decoded.text)))
         cleaned.format = "text"
     if url and not cleaned.metadata.url:
         cleaned.metadata.url = url

@@ -1,0 +1,217 @@
+"""Layout repair of plain-text dumps: columns rendered side by side on one line.
+
+A text browser renders a page laid out in a table (navigation | article | sidebar) as lines that
+hold a cell of each column, separated by a wide run of spaces, the cells of one column starting
+at about the same character offset on every line::
+
+    *      Merrill Lynch to get big cash boost        The body's first paragraph ...
+    *      U.S. stocks fall again                      
+
+`split_columns` finds such regions and writes each column as its own run of lines, column after
+column (left first), with a blank line between columns and a blank line where a column's cell is
+empty between two non-empty ones (a paragraph break). It is whitespace repair only: every word
+stays, in its order within its column; lines outside a region stay byte-identical, and a text
+without an internal run of `WIDE` spaces is returned as it is, after one regex search.
+
+The evidence a region needs:
+
+- two or more lines with an internal gap of at least `WIDE` spaces, close to each other (at most
+  `MAX_BETWEEN` non-blank lines without such a gap between two of them);
+- cells after such a gap that start at consistent offsets: the starts are grouped (offsets
+  within `LINK` characters chain into one group: the dumps strip each line's leading spaces, so
+  a left cell's indentation shifts the rest of its line) and a group counts as a column only
+  when cells of `MIN_ROWS` or more lines start in it.
+
+A lone line with a wide gap (a right-aligned date beside a headline, "Title         Friday 28th
+December, 2007") has no such evidence and is left as it is, as are gaps at offsets no other
+line shares (the cell goes on across such a gap, spaces kept).
+
+A data table (rows of records: nearly every row fills two or more columns, three or more
+columns, short cells) is left as it is too: read column by column it would lose its rows.
+
+Inside a region a cell also starts after a shorter run (`NARROW` spaces or more) when it starts
+within a column's offsets: a left cell that nearly fills its column leaves a short gap. A column
+whose cells are only list bullets (``*``, ``-``, ``+``, ``o``, ``1.``) is joined to the cell on
+its right with one space.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Region", "find_regions", "split_columns", "WIDE"]
+
+WIDE = 8          # an internal run of this many spaces may separate two columns
+NARROW = 3        # inside a region, a shorter run separates cells when the next cell starts in a column
+LINK = 6          # cell starts this close chain into one column
+MIN_ROWS = 2      # lines whose cells must start in a column for it to count
+MAX_BETWEEN = 3   # non-blank lines without a wide gap allowed between two lines of a region
+SLACK = 2         # a column's offsets: its starts' range widened by this on either side
+
+_WIDE_RX = re.compile(r"\S {%d,}\S" % WIDE)
+_WIDE_GAP = re.compile(r"(?<=\S) {%d,}(?=\S)" % WIDE)
+_SEGMENT = re.compile(r"\S+(?: {1,%d}\S+)*" % (NARROW - 1))
+_BULLET = re.compile(r"(?:[*+\-o#@>•·▪◦‣–—|]|\d{1,3}[.)])\Z")
+
+
+@dataclass(frozen=True)
+class Region:
+    """Lines `start` to `end` (exclusive) laid out in columns; `columns` holds each column's
+    offsets (first, last) a cell may start at, the left column (0, 0) first."""
+
+    start: int
+    end: int
+    columns: tuple[tuple[int, int], ...]
+
+
+def _wide_starts(line: str) -> list[int]:
+    """Offsets of the cells that follow an internal run of `WIDE` or more spaces."""
+    return [m.end() for m in _WIDE_GAP.finditer(line)]
+
+
+def _cells(line: str, columns: tuple[tuple[int, int], ...]) -> list[str]:
+    """The line's cell in each column ('' where empty): a segment starts a cell when it starts
+    within a column right of the current cell's; otherwise it goes on the current cell."""
+    out = [""] * len(columns)
+    col = -1
+    cell_start = cell_end = 0
+    for m in _SEGMENT.finditer(line):
+        s = m.start()
+        new = -1
+        if col < 0:
+            new = 0
+        else:
+            for c in range(col + 1, len(columns)):
+                lo, hi = columns[c]
+                if lo <= s <= hi:
+                    new = c
+                    break
+        if new >= 0:
+            if col >= 0:
+                out[col] = line[cell_start:cell_end]
+            col, cell_start = new, s
+        cell_end = m.end()
+    if col >= 0:
+        out[col] = line[cell_start:cell_end]
+    if col == 0 and len(columns) > 1 and cell_end > columns[1][1]:
+        # a lone cell too wide for the left column: the dumps strip leading spaces, so a line
+        # with a cell of another column alone starts at 0; it goes to the first column it fits
+        c = next((c for c in range(1, len(columns) - 1) if cell_end <= columns[c + 1][1] - columns[c][0]),
+                 len(columns) - 1)
+        out[0], out[c] = "", out[0]
+    return out
+
+
+def _cluster(starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Group (offset, line) cell starts into columns: (first, last) offsets of each group with
+    cells on `MIN_ROWS` or more lines."""
+    starts = sorted(starts)
+    groups: list[list[tuple[int, int]]] = []
+    for off, ln in starts:
+        if groups and off - groups[-1][-1][0] <= LINK:
+            groups[-1].append((off, ln))
+        else:
+            groups.append([(off, ln)])
+    return [(g[0][0], g[-1][0]) for g in groups if len({ln for _, ln in g}) >= MIN_ROWS]
+
+
+def _is_table(rows: list[list[str]]) -> bool:
+    """Rows of records rather than columns of running text."""
+    filled = [sum(1 for c in r if c) for r in rows]
+    nonblank = [f for f in filled if f]
+    if not nonblank:
+        return False
+    ncols = len(rows[0])
+    multi = sum(1 for f in nonblank if f >= 2)
+    return ncols >= 3 and multi >= 0.8 * len(nonblank)
+
+
+def find_regions(lines: list[str]) -> list[Region]:
+    """The regions of `lines` laid out in columns (see the module docstring)."""
+    gap_lines = [(i, st) for i, line in enumerate(lines) if "  " in line and (st := _wide_starts(line))]
+    if len(gap_lines) < MIN_ROWS:
+        return []
+    # candidate regions: gap lines close to each other
+    groups: list[list[tuple[int, list[int]]]] = [[gap_lines[0]]]
+    for i, st in gap_lines[1:]:
+        prev = groups[-1][-1][0]
+        between = sum(1 for j in range(prev + 1, i) if lines[j].strip())
+        if between <= MAX_BETWEEN:
+            groups[-1].append((i, st))
+        else:
+            groups.append([(i, st)])
+    regions: list[Region] = []
+    for g in groups:
+        if len(g) < MIN_ROWS:
+            continue
+        cols = _cluster([(off, i) for i, st in g for off in st])
+        if not cols:
+            continue
+        columns = ((0, 0),) + tuple((lo - SLACK, hi + SLACK) for lo, hi in cols)
+        # the region runs from the first to the last line with a wide gap into a column
+        hits = [i for i, st in g if any(lo <= off <= hi for off in st for lo, hi in columns[1:])]
+        if len(hits) < MIN_ROWS:
+            continue
+        regions.append(Region(hits[0], hits[-1] + 1, columns))
+    return regions
+
+
+def _join_bullets(rows: list[list[str]]) -> list[list[str]]:
+    """Join a column of list bullets to the column on its right: a column whose every cell
+    beside a cell on its right is a bullet (on `MIN_ROWS` or more lines)."""
+    c = 0
+    while c < len(rows[0]) - 1:
+        beside = [r[c] for r in rows if r[c] and r[c + 1]]
+        if len(beside) >= MIN_ROWS and all(_BULLET.match(x) for x in beside):
+            for r in rows:
+                r[c + 1] = f"{r[c]} {r[c + 1]}" if r[c] and r[c + 1] else r[c] or r[c + 1]
+                del r[c]
+        else:
+            c += 1
+    return rows
+
+
+def _render(rows: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for c in range(len(rows[0])):
+        col: list[str] = []
+        for r in rows:
+            if r[c]:
+                col.append(r[c])
+            elif col and col[-1]:
+                col.append("")
+        while col and not col[-1]:
+            col.pop()
+        if not col:
+            continue
+        if out:
+            out.append("")
+        out.extend(col)
+    return out
+
+
+def split_columns(text: str) -> str:
+    """`text` with each region laid out in columns written column after column (see the module
+    docstring). A text without an internal run of `WIDE` spaces is returned as it is."""
+    if not _WIDE_RX.search(text):
+        return text
+    lines = text.split("\n")
+    regions = find_regions(lines)
+    if not regions:
+        return text
+    out: list[str] = []
+    pos = 0
+    changed = False
+    for reg in regions:
+        rows = [_cells(lines[i], reg.columns) for i in range(reg.start, reg.end)]
+        rows = _join_bullets(rows)
+        if _is_table(rows):
+            continue
+        out.extend(lines[pos:reg.start])
+        out.extend(_render(rows))
+        pos = reg.end
+        changed = True
+    if not changed:
+        return text
+    out.extend(lines[pos:])
+    return "\n".join(out)
