@@ -47,6 +47,9 @@ LINK = 6          # cell starts this close chain into one column
 MIN_ROWS = 2      # lines whose cells must start in a column for it to count
 MAX_BETWEEN = 3   # non-blank lines without a wide gap allowed between two lines of a region
 SLACK = 2         # a column's offsets: its starts' range widened by this on either side
+TABLE_FILL = 0.8  # a region with two or more cells on this share of its non-blank lines is a table
+TABLE_INNER = 0.4  # ... or with runs of two spaces inside a cell on this share
+PROSE_WORDS = 8   # a line of running text has this many words or more
 
 _WIDE_RX = re.compile(r"\S {%d,}\S" % WIDE)
 _WIDE_GAP = re.compile(r"(?<=\S) {%d,}(?=\S)" % WIDE)
@@ -116,14 +119,15 @@ def _cluster(starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _is_table(rows: list[list[str]]) -> bool:
-    """Rows of records rather than columns of running text."""
-    filled = [sum(1 for c in r if c) for r in rows]
-    nonblank = [f for f in filled if f]
+    """Rows of records rather than columns of running text: two or more cells on nearly every
+    line (`TABLE_FILL`), or cells that hold runs of spaces themselves (a finer grid of columns
+    than the wide gaps show) on `TABLE_INNER` of the lines."""
+    nonblank = [r for r in rows if any(r)]
     if not nonblank:
         return False
-    ncols = len(rows[0])
-    multi = sum(1 for f in nonblank if f >= 2)
-    return ncols >= 3 and multi >= 0.8 * len(nonblank)
+    multi = sum(1 for r in nonblank if sum(1 for c in r if c) >= 2)
+    inner = sum(1 for r in nonblank if any("  " in c for c in r))
+    return multi >= TABLE_FILL * len(nonblank) or inner >= TABLE_INNER * len(nonblank)
 
 
 def find_regions(lines: list[str]) -> list[Region]:
@@ -190,6 +194,24 @@ def _render(rows: list[list[str]]) -> list[str]:
     return out
 
 
+def _continued(lines: list[str], rows: list[list[str]], end: int, stop: int) -> int:
+    """Where the left column goes on after a region ending at `end`: when the region's last
+    cell on the left is running text, the lines of running text (and blank lines) that follow
+    are that column's too, so the other columns go after them, not into its paragraphs."""
+    last = next((r for r in reversed(rows) if any(r)), None)
+    if last is None or len(last[0].split()) < PROSE_WORDS:
+        return end
+    j = new_end = end
+    while j < stop:
+        line = lines[j]
+        if line.strip():
+            if _WIDE_RX.search(line) or len(line.split()) < PROSE_WORDS:
+                break
+            new_end = j + 1
+        j += 1
+    return new_end
+
+
 def split_columns(text: str) -> str:
     """`text` with each region laid out in columns written column after column (see the module
     docstring). A text without an internal run of `WIDE` spaces is returned as it is."""
@@ -202,14 +224,17 @@ def split_columns(text: str) -> str:
     out: list[str] = []
     pos = 0
     changed = False
-    for reg in regions:
+    for k, reg in enumerate(regions):
         rows = [_cells(lines[i], reg.columns) for i in range(reg.start, reg.end)]
         rows = _join_bullets(rows)
         if _is_table(rows):
             continue
+        end = _continued(lines, rows, reg.end, regions[k + 1].start if k + 1 < len(regions) else len(lines))
+        width = len(rows[0])
+        rows += [[lines[i].strip()] + [""] * (width - 1) for i in range(reg.end, end)]
         out.extend(lines[pos:reg.start])
         out.extend(_render(rows))
-        pos = reg.end
+        pos = end
         changed = True
     if not changed:
         return text
