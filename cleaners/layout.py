@@ -37,7 +37,7 @@ its right with one space.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Region", "find_regions", "split_columns", "WIDE"]
 
@@ -59,12 +59,15 @@ _BULLET = re.compile(r"(?:[*+\-o#@>•·▪◦‣–—|]|\d{1,3}[.)])\Z")
 
 @dataclass(frozen=True)
 class Region:
-    """Lines `start` to `end` (exclusive) laid out in columns; `columns` holds each column's
-    offsets (first, last) a cell may start at, the left column (0, 0) first."""
+    """Lines `start` to `end` (exclusive) laid out in columns. `columns` holds each column's
+    offsets (first, last) a cell may start at, the left column (0, 0) first. `shifted` maps a
+    line whose first cell belongs to another column than the left one (its leading spaces were
+    stripped) to (that column, the line's offset shift)."""
 
     start: int
     end: int
     columns: tuple[tuple[int, int], ...]
+    shifted: dict[int, tuple[int, int]] = field(default_factory=dict, compare=False, hash=False)
 
 
 def _wide_starts(line: str) -> list[int]:
@@ -72,9 +75,10 @@ def _wide_starts(line: str) -> list[int]:
     return [m.end() for m in _WIDE_GAP.finditer(line)]
 
 
-def _cells(line: str, columns: tuple[tuple[int, int], ...]) -> list[str]:
-    """The line's cell in each column ('' where empty): a segment starts a cell when it starts
-    within a column right of the current cell's; otherwise it goes on the current cell."""
+def _cells(line: str, columns: tuple[tuple[int, int], ...], first: int = 0, shift: int = 0) -> list[str]:
+    """The line's cell in each column ('' where empty): the first segment starts a cell in
+    column `first`; a later one starts a cell when it starts (plus `shift`) within a column
+    right of the current cell's, otherwise it goes on the current cell."""
     out = [""] * len(columns)
     col = -1
     cell_start = cell_end = 0
@@ -82,11 +86,12 @@ def _cells(line: str, columns: tuple[tuple[int, int], ...]) -> list[str]:
         s = m.start()
         new = -1
         if col < 0:
-            new = 0
+            new = first
         else:
+            p = s + shift
             for c in range(col + 1, len(columns)):
                 lo, hi = columns[c]
-                if lo <= s <= hi:
+                if lo <= p <= hi:
                     new = c
                     break
         if new >= 0:
@@ -105,8 +110,8 @@ def _cells(line: str, columns: tuple[tuple[int, int], ...]) -> list[str]:
     return out
 
 
-def _cluster(starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Group (offset, line) cell starts into columns: (first, last) offsets of each group with
+def _cluster(starts: list[tuple[int, int]]) -> list[tuple[int, int, frozenset[int]]]:
+    """Group (offset, line) cell starts: (first offset, last offset, lines) of each group with
     cells on `MIN_ROWS` or more lines."""
     starts = sorted(starts)
     groups: list[list[tuple[int, int]]] = []
@@ -115,7 +120,33 @@ def _cluster(starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
             groups[-1].append((off, ln))
         else:
             groups.append([(off, ln)])
-    return [(g[0][0], g[-1][0]) for g in groups if len({ln for _, ln in g}) >= MIN_ROWS]
+    out = []
+    for g in groups:
+        lines = frozenset(ln for _, ln in g)
+        if len(lines) >= MIN_ROWS:
+            out.append((g[0][0], g[-1][0], lines))
+    return out
+
+
+def _shifts(groups: list[tuple[int, int, frozenset[int]]]) -> dict[int, tuple[int, int]]:
+    """Groups that are another group seen from a line without its left cell: the dumps strip
+    leading spaces, so on a line whose first cell belongs to column h, a cell of column g'
+    starts at g' - h. A group g is such a shadow when g + h falls in g' for groups h left of g
+    and g' (g' neither), and no line has cells in both g and h. Maps g's index to (h, g')."""
+    out: dict[int, tuple[int, int]] = {}
+    for gi, (glo, ghi, glines) in enumerate(groups):
+        for hi_, (hlo, hhi, hlines) in enumerate(groups):
+            if hlo >= glo or glines & hlines:
+                continue
+            for ti, (tlo, thi, _) in enumerate(groups):
+                if ti in (gi, hi_):
+                    continue
+                if glo + hlo - LINK <= thi and ghi + hhi + LINK >= tlo:
+                    out[gi] = (hi_, ti)
+                    break
+            if gi in out:
+                break
+    return {g: (h, t) for g, (h, t) in out.items() if h not in out and t not in out}
 
 
 def _is_table(rows: list[list[str]]) -> bool:
@@ -136,27 +167,37 @@ def find_regions(lines: list[str]) -> list[Region]:
     if len(gap_lines) < MIN_ROWS:
         return []
     # candidate regions: gap lines close to each other
-    groups: list[list[tuple[int, list[int]]]] = [[gap_lines[0]]]
+    cands: list[list[tuple[int, list[int]]]] = [[gap_lines[0]]]
     for i, st in gap_lines[1:]:
-        prev = groups[-1][-1][0]
+        prev = cands[-1][-1][0]
         between = sum(1 for j in range(prev + 1, i) if lines[j].strip())
         if between <= MAX_BETWEEN:
-            groups[-1].append((i, st))
+            cands[-1].append((i, st))
         else:
-            groups.append([(i, st)])
+            cands.append([(i, st)])
     regions: list[Region] = []
-    for g in groups:
+    for g in cands:
         if len(g) < MIN_ROWS:
             continue
-        cols = _cluster([(off, i) for i, st in g for off in st])
-        if not cols:
+        groups = _cluster([(off, i) for i, st in g for off in st])
+        if not groups:
             continue
-        columns = ((0, 0),) + tuple((lo - SLACK, hi + SLACK) for lo, hi in cols)
+        shadows = _shifts(groups)
+        real = [k for k in range(len(groups)) if k not in shadows]
+        index = {k: n + 1 for n, k in enumerate(real)}
+        columns = ((0, 0),) + tuple((groups[k][0] - SLACK, groups[k][1] + SLACK) for k in real)
+        shifted: dict[int, tuple[int, int]] = {}
+        for k, (h, t) in shadows.items():
+            glo, ghi, glines = groups[k]
+            tlo, thi, _ = groups[t]
+            shift = (tlo + thi) // 2 - (glo + ghi) // 2
+            for ln in glines:
+                shifted[ln] = (index[h], shift)
         # the region runs from the first to the last line with a wide gap into a column
-        hits = [i for i, st in g if any(lo <= off <= hi for off in st for lo, hi in columns[1:])]
+        hits = [i for i, st in g if i in shifted or any(lo <= off <= hi for off in st for lo, hi in columns[1:])]
         if len(hits) < MIN_ROWS:
             continue
-        regions.append(Region(hits[0], hits[-1] + 1, columns))
+        regions.append(Region(hits[0], hits[-1] + 1, columns, shifted))
     return regions
 
 
@@ -225,7 +266,7 @@ def split_columns(text: str) -> str:
     pos = 0
     changed = False
     for k, reg in enumerate(regions):
-        rows = [_cells(lines[i], reg.columns) for i in range(reg.start, reg.end)]
+        rows = [_cells(lines[i], reg.columns, *reg.shifted.get(i, (0, 0))) for i in range(reg.start, reg.end)]
         rows = _join_bullets(rows)
         if _is_table(rows):
             continue
