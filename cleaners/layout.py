@@ -49,6 +49,7 @@ MAX_BETWEEN = 3   # non-blank lines without a wide gap allowed between two lines
 SLACK = 2         # a column's offsets: its starts' range widened by this on either side
 TABLE_FILL = 0.8  # a region with two or more cells on this share of its non-blank lines is a table
 TABLE_INNER = 0.4  # ... or with runs of two spaces inside a cell on this share
+OVERFLOW = 1.25   # a lone cell this many times as long as the left column is wide is not the left column's
 PROSE_WORDS = 8   # a line of running text has this many words or more
 
 _WIDE_RX = re.compile(r"\S {%d,}\S" % WIDE)
@@ -101,9 +102,10 @@ def _cells(line: str, columns: tuple[tuple[int, int], ...], first: int = 0, shif
         cell_end = m.end()
     if col >= 0:
         out[col] = line[cell_start:cell_end]
-    if col == 0 and len(columns) > 1 and cell_end > columns[1][1]:
-        # a lone cell too wide for the left column: the dumps strip leading spaces, so a line
-        # with a cell of another column alone starts at 0; it goes to the first column it fits
+    if col == 0 and len(columns) > 1 and cell_end > OVERFLOW * columns[1][1]:
+        # a lone cell far too wide for the left column (a cell may run a word past it): the
+        # dumps strip leading spaces, so a line with a cell of another column alone starts at
+        # 0; it goes to the first column it fits
         c = next((c for c in range(1, len(columns) - 1) if cell_end <= columns[c + 1][1] - columns[c][0]),
                  len(columns) - 1)
         out[0], out[c] = "", out[0]
@@ -150,15 +152,16 @@ def _shifts(groups: list[tuple[int, int, frozenset[int]]]) -> dict[int, tuple[in
 
 
 def _is_table(rows: list[list[str]]) -> bool:
-    """Rows of records rather than columns of running text: two or more cells on nearly every
-    line (`TABLE_FILL`), or cells that hold runs of spaces themselves (a finer grid of columns
-    than the wide gaps show) on `TABLE_INNER` of the lines."""
+    """Rows of records rather than columns of running text: two or more cells, or a cell with a
+    run of spaces inside, on nearly every line (`TABLE_FILL`); or cells that hold runs of
+    spaces themselves (a finer grid of columns than the wide gaps show) on `TABLE_INNER` of
+    the lines."""
     nonblank = [r for r in rows if any(r)]
     if not nonblank:
         return False
-    multi = sum(1 for r in nonblank if sum(1 for c in r if c) >= 2)
-    inner = sum(1 for r in nonblank if any("  " in c for c in r))
-    return multi >= TABLE_FILL * len(nonblank) or inner >= TABLE_INNER * len(nonblank)
+    inner = [any("  " in c for c in r) for r in nonblank]
+    grid = sum(1 for r, i in zip(nonblank, inner) if i or sum(1 for c in r if c) >= 2)
+    return grid >= TABLE_FILL * len(nonblank) or sum(inner) >= TABLE_INNER * len(nonblank)
 
 
 def find_regions(lines: list[str]) -> list[Region]:
