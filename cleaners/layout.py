@@ -52,8 +52,11 @@ TABLE_INNER = 0.4  # ... or with runs of two spaces inside a cell on this share
 OVERFLOW = 1.25   # a lone cell this many times as long as the left column is wide is not the left column's
 PROSE_WORDS = 8   # a line of running text has this many words or more
 
-_WIDE_RX = re.compile(r"\S {%d,}\S" % WIDE)
-_WIDE_GAP = re.compile(r"(?<=\S) {%d,}(?=\S)" % WIDE)
+# `\S {WIDE,}\S`, written to start with its run of spaces so that the search skips ahead to
+# WIDE spaces in a row (a literal prefix) instead of trying every non-space character; the
+# possessive run keeps a long run of trailing spaces linear
+_WIDE_RX = re.compile(r"%s(?<=\S%s) *+\S" % (" " * WIDE, " " * WIDE))
+_WIDE_GAP = re.compile(r"%s(?<=\S%s) *+(?=\S)" % (" " * WIDE, " " * WIDE))
 _SEGMENT = re.compile(r"\S+(?: {1,%d}\S+)*" % (NARROW - 1))
 _BULLET = re.compile(r"(?:[*+\-o#@>•·▪◦‣–—|]|\d{1,3}[.)])\Z")
 
