@@ -8,8 +8,9 @@ at about the same character offset on every line::
     *      U.S. stocks fall again                      
 
 `split_columns` finds such regions and writes each column as its own run of lines, column after
-column (left first), with a blank line between columns and a blank line where a column's cell is
-empty between two non-empty ones (a paragraph break). It is whitespace repair only: every word
+column (left first), with a blank line between columns, a blank line where a column's cell is
+empty between two non-empty ones (a paragraph break), and a blank line between the region and a
+non-blank line right before or after it. It is whitespace repair only: every word
 stays, in its order within its column; lines outside a region stay byte-identical, and a text
 without an internal run of `WIDE` spaces is returned as it is, after one regex search.
 
@@ -280,7 +281,11 @@ def split_columns(text: str) -> str:
         width = len(rows[0])
         rows += [[lines[i].strip()] + [""] * (width - 1) for i in range(reg.end, end)]
         out.extend(lines[pos:reg.start])
+        if out and out[-1].strip():
+            out.append("")
         out.extend(_render(rows))
+        if end < len(lines) and lines[end].strip():
+            out.append("")
         pos = end
         changed = True
     if not changed:

@@ -139,7 +139,7 @@ def test_a_line_without_its_left_cell_is_read_with_its_offsets_shifted_back():
         "Stalls sell fish, bread and flowers", "Traders say trade was brisk", "",
         "The hall opens daily at eight", "",
         "Advert: boats", "Advert: bikes", "", "Advert: cakes", "Advert: tyres", "", "Advert: paint",
-        "Jobs"]  # after the region's last line with a gap: as it was
+        "", "Jobs"]  # after the region's last line with a gap: as it was, a blank line between
 
 
 def test_running_text_of_the_left_column_after_the_region_stays_before_the_right_column():
