@@ -5,7 +5,7 @@ hold a cell of each column, separated by a wide run of spaces, the cells of one 
 at about the same character offset on every line::
 
     *      Merrill Lynch to get big cash boost        The body's first paragraph ...
-    *      U.S. stocks fall again                      
+    *      U.S. stocks fall again
 
 `split_columns` finds such regions and writes each column as its own run of lines, column after
 column (left first), with a blank line between columns, a blank line where a column's cell is
@@ -19,19 +19,30 @@ The evidence a region needs:
 - two or more lines with an internal gap of at least `WIDE` spaces, close to each other (at most
   `MAX_BETWEEN` non-blank lines without such a gap between two of them);
 - cells after such a gap that start at consistent offsets: the starts are grouped (offsets
-  within `LINK` characters chain into one group: the dumps strip each line's leading spaces, so
-  a left cell's indentation shifts the rest of its line) and a group counts as a column only
-  when cells of `MIN_ROWS` or more lines start in it.
+  within `LINK` characters chain into one group: a left cell's indentation, stripped, shifts
+  the rest of its line a little) and a group counts as a column only when cells of `MIN_ROWS`
+  or more lines start in it.
 
 A lone line with a wide gap (a right-aligned date beside a headline, "Title         Friday 28th
 December, 2007") has no such evidence and is left as it is, as are gaps at offsets no other
 line shares (the cell goes on across such a gap, spaces kept).
 
-A data table (rows of records: nearly every row fills two or more columns, three or more
-columns, short cells) is left as it is too: read column by column it would lose its rows.
+A data table is left as it is too: read column by column it would lose its rows. A region is
+taken for one when nearly every non-blank line (`TABLE_FILL`) has two or more cells or a cell
+with a run of two spaces inside (a finer grid than the wide gaps show), or when `TABLE_INNER` of
+them have such a cell. Columns of a page layout are independent runs of text, so one of them
+is empty on many lines.
 
 Inside a region a cell also starts after a shorter run (`NARROW` spaces or more) when it starts
-within a column's offsets: a left cell that nearly fills its column leaves a short gap. A column
+within a column's offsets: a left cell that nearly fills its column leaves a short gap. Such lines
+also carry a region on, before its first or after its last line with a wide gap.
+
+The dumps strip each line's leading spaces, so a line whose left cell is empty starts with a cell
+of another column. A long lone line (`OVERFLOW` times as long as the left column is wide) goes to
+the first column wide enough for it. A group of cell starts that is another column seen from such
+lines (g + h = g', for columns h and g') is read with the line's offsets shifted back by h, its
+first cell in column h. When the region's last left cell is running text and running text
+follows the region, that text is the left column's too: it goes before the other columns. A column
 whose cells are only list bullets (``*``, ``-``, ``+``, ``o``, ``1.``) is joined to the cell on
 its right with one space.
 """
@@ -48,7 +59,7 @@ LINK = 6          # cell starts this close chain into one column
 MIN_ROWS = 2      # lines whose cells must start in a column for it to count
 MAX_BETWEEN = 3   # non-blank lines without a wide gap allowed between two lines of a region
 SLACK = 2         # a column's offsets: its starts' range widened by this on either side
-TABLE_FILL = 0.8  # a region with two or more cells on this share of its non-blank lines is a table
+TABLE_FILL = 0.8  # a region with two or more cells (or a cell with two spaces inside) on this share of its lines is a table
 TABLE_INNER = 0.4  # ... or with runs of two spaces inside a cell on this share
 OVERFLOW = 1.25   # a lone cell this many times as long as the left column is wide is not the left column's
 PROSE_WORDS = 8   # a line of running text has this many words or more
@@ -183,7 +194,7 @@ def find_regions(lines: list[str]) -> list[Region]:
         else:
             cands.append([(i, st)])
     regions: list[Region] = []
-    for g in cands:
+    for k, g in enumerate(cands):
         if len(g) < MIN_ROWS:
             continue
         groups = _cluster([(off, i) for i, st in g for off in st])
@@ -204,8 +215,34 @@ def find_regions(lines: list[str]) -> list[Region]:
         hits = [i for i, st in g if i in shifted or any(lo <= off <= hi for off in st for lo, hi in columns[1:])]
         if len(hits) < MIN_ROWS:
             continue
-        regions.append(Region(hits[0], hits[-1] + 1, columns, shifted))
+        # ... and on over lines whose cell after a shorter gap starts in a column
+        start, end = hits[0], hits[-1] + 1
+        stop = cands[k + 1][0][0] if k + 1 < len(cands) else len(lines)
+        end = _reach(lines, columns, end, stop, 1)
+        start = _reach(lines, columns, start - 1, regions[-1].end - 1 if regions else -1, -1) + 1
+        regions.append(Region(start, end, columns, shifted))
     return regions
+
+
+def _reach(lines: list[str], columns: tuple[tuple[int, int], ...], j: int, stop: int, step: int) -> int:
+    """From line `j` on in direction `step` (not reaching `stop`): the line after the last one
+    with a cell starting in a column after a run of `NARROW` or more spaces, with at most
+    `MAX_BETWEEN` non-blank lines without one between (`j` itself when none)."""
+    last = j
+    misses = 0
+    while j != stop:
+        line = lines[j]
+        if line.strip():
+            if "   " in line and any(m.start() and any(lo <= m.start() <= hi for lo, hi in columns[1:])
+                                   for m in _SEGMENT.finditer(line)):
+                last = j + step
+                misses = 0
+            else:
+                misses += 1
+                if misses > MAX_BETWEEN:
+                    break
+        j += step
+    return last
 
 
 def _join_bullets(rows: list[list[str]]) -> list[list[str]]:

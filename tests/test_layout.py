@@ -104,6 +104,22 @@ def test_a_short_gap_splits_a_line_inside_a_region_when_the_cell_starts_in_a_col
     assert out[6:] == ["Grain prices steady", "Farmers expect a good harvest.", "", "Rain is forecast for Friday."]
 
 
+def test_a_region_goes_on_over_lines_whose_cell_after_a_short_gap_starts_in_a_column():
+    text = "\n".join([
+        row((0, "Scores"), (30, "Rovers win the cup final")),
+        row((0, "Fixtures")),
+        row((0, "Tables"), (30, "A late goal settled it.")),
+        row((0, "Transfers and loan deals"), (30, "Fans filled the square.")),  # 6 spaces
+        row((0, "Contact")),
+        "",
+        "About this site",
+    ])
+    assert split_columns(text).split("\n") == [
+        "Scores", "Fixtures", "Tables", "Transfers and loan deals", "",
+        "Rovers win the cup final", "", "A late goal settled it.", "Fans filled the square.",
+        "", "Contact", "", "About this site"]
+
+
 def test_a_lone_line_far_wider_than_the_left_column_belongs_to_the_right_one():
     # the dumps strip leading spaces: a line with a cell of the right column alone starts at 0
     long = "The bridge will carry walkers and cyclists across the estuary from next summer onwards."
