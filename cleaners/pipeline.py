@@ -78,7 +78,9 @@ def make_doc_id(source: str, sha256: str) -> str:
 
 
 def clean_decoded(decoded: Decoded, *, url: str | None = None) -> Cleaned:
-    """Decoded text -> the article body and metadata, through the text or the HTML path."""
+    """Decoded text -> the article body and metadata, through the text or the HTML path. On the
+    text path, columns laid out side by side are first written one after the other
+    (`cleaners.layout.split_columns`)."""
     if decoded.format == "html":
         cleaned = clean_html(decoded.text, url=url)
     else:
