@@ -201,12 +201,12 @@ def find_regions(lines: list[str]) -> list[Region]:
         if not groups:
             continue
         shadows = _shifts(groups)
-        real = [k for k in range(len(groups)) if k not in shadows]
-        index = {k: n + 1 for n, k in enumerate(real)}
-        columns = ((0, 0),) + tuple((groups[k][0] - SLACK, groups[k][1] + SLACK) for k in real)
+        real = [n for n in range(len(groups)) if n not in shadows]
+        index = {n: c + 1 for c, n in enumerate(real)}
+        columns = ((0, 0),) + tuple((groups[n][0] - SLACK, groups[n][1] + SLACK) for n in real)
         shifted: dict[int, tuple[int, int]] = {}
-        for k, (h, t) in shadows.items():
-            glo, ghi, glines = groups[k]
+        for n, (h, t) in shadows.items():
+            glo, ghi, glines = groups[n]
             tlo, thi, _ = groups[t]
             shift = (tlo + thi) // 2 - (glo + ghi) // 2
             for ln in glines:

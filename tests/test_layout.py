@@ -158,6 +158,27 @@ def test_a_line_without_its_left_cell_is_read_with_its_offsets_shifted_back():
         "", "Jobs"]  # after the region's last line with a gap: as it was, a blank line between
 
 
+def test_regions_do_not_overlap_when_lines_with_short_gaps_run_between_them():
+    shadowed = [
+        row((0, "Home"), (14, "Mayor opens the new market hall"), (62, "Advert: boats")),
+        row((0, "Opening day pictures ready"), (48, "Advert: bikes")),
+        row((0, "Weather")),
+        row((0, "News"), (14, "Stalls sell fish, bread and flowers"), (62, "Advert: cakes")),
+        row((0, "Traders say trade was brisk"), (48, "Advert: tyres")),
+    ]
+    # cells after a short gap (6 spaces) in the column at 62: they carry the region on
+    short_gaps = [row((0, f"Item {n} on the list of things that people asked about ok"[:56]), (62, f"note {n}"))
+                  for n in range(5)]
+    second = [row((0, "Sport"), (14, "Rovers win again"), (62, "Advert: vans")), row((0, "Jobs")),
+              row((0, "Cars"), (14, "Town hall shut"), (62, "Advert: hats"))]
+    lines = shadowed + short_gaps + second
+    regions = find_regions(lines)
+    assert len(regions) >= 2
+    assert all(a.end <= b.start for a, b in zip(regions, regions[1:]))
+    text = "\n".join(lines)
+    assert _words(split_columns(text)) == _words(text)
+
+
 def test_running_text_of_the_left_column_after_the_region_stays_before_the_right_column():
     para = "The council will meet again next month to settle the cost of the new road."
     text = "\n".join([
