@@ -287,7 +287,13 @@ def test_words_are_kept_in_a_grid_of_cells(rows, shift):
             line = (line + " " * max(1, off - len(line)) if line else " " * 0) + cell
         lines.append(line[shift:] if len(lines) % 3 == 2 else line)
     text = "\n".join(lines)
-    assert _words(split_columns(text)) == _words(text)
+    out = split_columns(text)
+    assert _words(out) == _words(text)
+    regions = find_regions(lines)
+    assert all(r.start < r.end for r in regions)
+    assert all(a.end <= b.start for a, b in zip(regions, regions[1:]))
+    if regions:  # the lines before the first region are kept as they are
+        assert out.split("\n")[:regions[0].start] == lines[:regions[0].start]
 
 
 @settings(max_examples=300, deadline=None)
