@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Sequence
 from cleaners.decode import Decoded, Limits, decode
 from cleaners.dedup import DedupParams, Signature, make_signature
 from cleaners.html import clean_html
+from cleaners.layout import split_columns
 from cleaners.model import Cleaned, RejectError
 from cleaners.sources import (RawItem, RawReject, content_sha256, discover, is_warc, iter_warc, looks_like_warc,
                               read_bytes, read_item)
@@ -77,11 +78,13 @@ def make_doc_id(source: str, sha256: str) -> str:
 
 
 def clean_decoded(decoded: Decoded, *, url: str | None = None) -> Cleaned:
-    """Decoded text -> the article body and metadata, through the text or the HTML path."""
+    """Decoded text -> the article body and metadata, through the text or the HTML path. On the
+    text path, columns laid out side by side are first written one after the other
+    (`cleaners.layout.split_columns`)."""
     if decoded.format == "html":
         cleaned = clean_html(decoded.text, url=url)
     else:
-        cleaned = rescue_body(clean_text(decoded.text))
+        cleaned = rescue_body(clean_text(split_columns(decoded.text)))
         cleaned.format = "text"
     if url and not cleaned.metadata.url:
         cleaned.metadata.url = url
