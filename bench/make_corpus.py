@@ -192,7 +192,12 @@ def _sentences(body: str) -> list[str]:
     return out
 
 
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:['’-][A-Za-z]+)?\b")
+_NAME_WORD = re.compile(r"\b[^\W\d_]{2,}(?:['’-][^\W\d_]+)?\b")  # a word in any script
+
+
+def _is_name(w: str) -> bool:
+    """A capitalised word ("Polina", "Полина", "Ørsted"), not a shouted one ("NATO")."""
+    return w[0].isupper() and w[1].islower() and w not in _KEEP_CAPS
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _KEEP_CAPS = frozenset(
     "The A An In On At But And He She It They We I This That These Those There Then When While "
@@ -207,11 +212,12 @@ class BodyFactory:
         self.pages = pages
         self.rng = rng
         self.sent = [_sentences(p.body) for p in pages]
-        pool = sorted({m.group(0) for p in pages for m in _NAME.finditer(p.body)} - _KEEP_CAPS)
+        pool = sorted({w for p in pages for w in _NAME_WORD.findall(p.body) if _is_name(w)})
         self.name_pool = pool or ["Smith"]
         self.order = list(range(len(pages)))
         rng.shuffle(self.order)
         self.next_real = 0
+        self.used: set[tuple[int, int]] = set()  # (page, sentence) already in a collage
 
     def real(self) -> tuple[Page, str, str] | None:
         if self.next_real >= len(self.order):
@@ -224,7 +230,9 @@ class BodyFactory:
         """A distinct article: 3-6 paragraphs of 2-4 sentences, every sentence from another body.
 
         Single sentences from many bodies keep the collage from containing a real article's
-        passage (which would make it a partial copy of that article).
+        passage (which would make it a partial copy of that article); its names, in any script,
+        and its numbers are swapped, and no two collages take the same sentence while unused
+        ones are left.
         """
         rng = self.rng
         paras = []
@@ -233,11 +241,21 @@ class BodyFactory:
         for k in range(rng.randint(3, 6)):
             sents = []
             for _ in range(rng.randint(2, 4)):
+                # a sentence no other collage has (while there are such): two collages sharing
+                # a long sentence would be partial copies of each other
+                pick = None
                 for _ in range(20):
                     i = rng.randrange(len(self.pages))
                     if self.sent[i]:
-                        break
-                sents.append(rng.choice(self.sent[i]))
+                        pick = (i, rng.randrange(len(self.sent[i])))
+                        if pick not in self.used:
+                            break
+                if pick is None:
+                    i = next(k for k in self.order if self.sent[k])
+                    pick = (i, rng.randrange(len(self.sent[i])))
+                i, j = pick
+                self.used.add(pick)
+                sents.append(self.sent[i][j])
                 if k == 0 and len(sents) == 1:
                     set_name = self.pages[i].set
             paras.append(" ".join(sents))
@@ -248,7 +266,7 @@ class BodyFactory:
 
         def swap_name(m: re.Match[str]) -> str:
             w = m.group(0)
-            if w in _KEEP_CAPS:
+            if not _is_name(w):
                 return w
             if w not in names:
                 names[w] = rng.choice(self.name_pool)
@@ -260,7 +278,7 @@ class BodyFactory:
                 nums[w] = "".join(rng.choice("123456789") if c.isdigit() else c for c in w)
             return nums[w]
 
-        paras = [_NUMBER.sub(swap_num, _NAME.sub(swap_name, p)) for p in paras]
+        paras = [_NUMBER.sub(swap_num, _NAME_WORD.sub(swap_name, p)) for p in paras]
         title = " ".join(paras[0].split()[: rng.randint(5, 10)]).rstrip(",.;:")
         return set_name, "\n\n".join(paras), title
 
