@@ -751,27 +751,266 @@ def _line_prims(t: str, toks: list[str], near: bool = False) -> tuple:
     )
 
 
-def _base_matrix(lines: list[_Line]) -> np.ndarray:
-    """The stage-1 features of every line of a page, one row per line (see `_base_features`)."""
+# --- the counts and flags of a whole page at once ---------------------------------------------
+# `_line_info` works line by line; `_page_info` gives the same for every line of a page, with the
+# per-character work (tokens, their case, stopwords) done once over the page's joined text.
+
+# ASCII letters as "A" / "a", the line break kept, every other byte a space (digits, "_", "'" and
+# "-" are deleted first: inside a token they join its letters, and they start no letter token)
+_TOK_LETTERS = bytes(65 if 65 <= c <= 90 else 97 if 97 <= c <= 122 else 10 if c == 10 else 32 for c in range(256))
+_TOK_LETTERS_DROP = b"0123456789_'-"
+# the classes the digit tokens need: letter "a", digit "0", "_'-" "w", ",." ".", line break kept
+_TOK_CLASSES = bytes(
+    97 if (65 <= c <= 90 or 97 <= c <= 122) else 48 if 48 <= c <= 57 else 119 if c in b"_'-"
+    else 46 if c in b",." else 10 if c == 10 else 32 for c in range(256))
+# then: free digits stay "0", the line break stays, the rest is a space ("." is deleted)
+_TOK_DIGIT_RUNS = bytes(48 if c == 48 else 10 if c == 10 else 32 for c in range(256))
+_LETTER_TOKEN_TAIL = re.compile(rb"a[a0w]+")
+# the near-ASCII characters as ASCII ones that split tokens the same way ("’" continues a token)
+_NEAR_AS_ASCII = (("’", "'"), ("‘", "#"), ("“", "#"), ("”", "#"), ("—", "#"), ("–", "#"), ("…", "#"),
+                  ("•", "#"), ("·", "#"))
+
+
+def _per_line(v: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+    """Sums of `v` between the line breaks (positions `breaks`), one per line."""
+    cs = np.cumsum(v)
+    at = np.empty(breaks.shape[0] + 2, dtype=cs.dtype)
+    at[0] = 0
+    at[1:-1] = cs[breaks]
+    at[-1] = cs[-1] if cs.shape[0] else 0
+    return np.diff(at)
+
+
+def _letter_tokens(ja: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(letter tokens, those starting in upper case) of each line of `ja`: ASCII lines joined by
+    line breaks. A `_WORD` letter token is the rest of a run of word characters ([A-Za-z0-9_'-])
+    from its first letter: once the digits, "_", "'" and "-" are deleted, a run of letters."""
+    r = np.frombuffer(ja.translate(_TOK_LETTERS, _TOK_LETTERS_DROP), dtype=np.uint8)
+    letter = r > 64
+    start = letter.copy()
+    start[1:] &= ~letter[:-1]
+    v = start.astype(np.int64)
+    v[start & (r == 65)] += 1 << 32
+    got = _per_line(v, np.flatnonzero(r == 10))
+    return got & 0xFFFFFFFF, got >> 32
+
+
+def _digit_tokens(ja: bytes) -> np.ndarray:
+    """The `_WORD` digit tokens of each line of `ja` (ASCII lines joined by line breaks): a digit
+    token starts at a digit outside a letter token and runs over digits, "," and ".", so there is
+    one per run of those that holds such a digit."""
+    d = ja.translate(_TOK_CLASSES)
+    for _ in range(8):  # the letters take over the rest of their run, a character per pass
+        if b"a0" not in d and b"aw" not in d:
+            break
+        d = d.replace(b"a0", b"aa").replace(b"aw", b"aa")
+    else:
+        d = _LETTER_TOKEN_TAIL.sub(lambda m: b"a" * len(m[0]), d)
+    z = np.frombuffer(d.translate(_TOK_DIGIT_RUNS, b"."), dtype=np.uint8)
+    zd = z == 48
+    zs = zd.copy()
+    zs[1:] &= ~zd[:-1]
+    return _per_line(zs.astype(np.int64), np.flatnonzero(z == 10))
+
+
+_STOP_CHROME_B = {w.encode(): v for w, v in _STOP_CHROME.items()}
+# a near-ASCII line's characters outside its tokens, as spaces; "’" kept (it is inside tokens)
+_NOT_TOKEN_B = bytes(c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c in b"_'-" or c >= 128)
+                     else 32 for c in range(256))
+_NEAR_SPACES = ("‘", "“", "”", "—", "–", "…", "•", "·")
+# what may stand before a token's first letter in its run of word characters, as UTF-8 bytes
+_TOKEN_LEAD_RX = re.compile(rb" (?:[0-9_'-]|\xe2\x80\x99)+")
+
+
+def _page_stop_chrome(jl: str, spaces: list[int]) -> np.ndarray:
+    """`_stop_chrome` of the words of each line of `jl` (lower-cased ASCII lines joined by line
+    breaks, line k with `spaces[k]` single spaces), packed as stop + (chrome << 32)."""
+    ws = jl.split()
+    cs = np.cumsum(np.fromiter(map(_STOP_CHROME.get, ws, repeat(0, len(ws))), dtype=np.int64, count=len(ws)))
+    tot = cs[np.cumsum(np.array(spaces, dtype=np.int64) + 1) - 1]
+    return np.diff(tot, prepend=0)
+
+
+def _near_stop_chrome(jl: str) -> np.ndarray:
+    """`_stop_chrome` of the lower-cased tokens of each line of `jl` (lower-cased near-ASCII lines
+    joined by line breaks), packed as stop + (chrome << 32). A line's runs of word characters (and
+    "’"), each without what stands before its first letter, are its letter tokens; its digit
+    tokens are no stopwords."""
+    for c in _NEAR_SPACES:
+        if c in jl:
+            jl = jl.replace(c, " ")
+    b = b" " + jl.encode().translate(_NOT_TOKEN_B_NL).replace(b"\x00", b" \x00 ")
+    words = _TOKEN_LEAD_RX.sub(b" ", b).split()
+    v = np.fromiter(map(_STOP_CHROME_B.get, words, repeat(0, len(words))), dtype=np.int64, count=len(words))
+    ends = np.flatnonzero(v < 0)
+    v[ends] = 0
+    return _per_line(v, ends)
+
+
+# the same with the line break as a word of its own ("\x00", which the table above makes a space)
+_NOT_TOKEN_B_NL = _NOT_TOKEN_B[:10] + b"\x00" + _NOT_TOKEN_B[11:]
+_STOP_CHROME_B[b"\x00"] = -1
+
+
+_DIGITS_AS_0 = bytes(48 if 48 <= c <= 57 else c for c in range(256))
+
+
+def _fold_digit_runs(b: bytes) -> bytes:
+    """`_DIGITS.sub("0", ...)` on UTF-8 bytes whose only digits are ASCII ones."""
+    b = b.translate(_DIGITS_AS_0)
+    while b"00" in b:
+        b = b.replace(b"00", b"0")
+    return b
+
+
+def _line_lengths(b: bytes) -> np.ndarray:
+    """The length of each line of `b` (lines joined by line breaks)."""
+    br = np.flatnonzero(np.frombuffer(b, dtype=np.uint8) == 10)
+    out = np.empty(br.shape[0] + 1, dtype=np.int64)
+    out[:-1] = br
+    out[-1] = len(b)
+    out[1:] -= br + 1
+    return out
+
+
+def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, list[str]]:
+    """`_line_info` of every line of a page (trimmed, non-empty, no line break inside): the word
+    counts, whether each ends like a sentence, the counts and flags as a matrix (one row per line,
+    `_line_info`'s order without the key) and the line keys. ASCII and near-ASCII lines are
+    counted together over the page's joined text; lines with other characters one by one."""
+    n = len(texts)
+    if n == 0:
+        return [], [], np.zeros((0, 19), dtype=np.int64), []
+    j = "\n".join(texts)
+    far: list[int] = []
+    near: list[int] = []
+    if not j.isascii():
+        for i, t in enumerate(texts):
+            if not t.isascii():
+                (near if _NOT_NEAR_ASCII.search(t) is None else far).append(i)
+    if far:
+        keep = [i for i in range(n) if i not in set(far)]
+        batch = [texts[i] for i in keep]
+        j = "\n".join(batch)
+        if near:
+            at = {i: k for k, i in enumerate(keep)}
+            near = [at[i] for i in near]
+    else:
+        batch = texts
+    nb = len(batch)
+    if nb:
+        words, sent, B, keys = _batch_info(batch, j, near)
+    else:
+        words, sent, B, keys = [], [], np.zeros((0, 19), dtype=np.int64), []
+    if not far:
+        return words, sent, B, keys
+    P = np.empty((n, 19), dtype=np.int64)
+    P[keep] = B
+    words_all = [0] * n
+    sent_all = [False] * n
+    keys_all = [""] * n
+    for k, i in enumerate(keep):
+        words_all[i], sent_all[i], keys_all[i] = words[k], sent[k], keys[k]
+    for i in far:
+        _, w, se, p = _line_info(texts[i])
+        words_all[i], sent_all[i], keys_all[i] = w, se, p[-1]
+        P[i] = p[:-1]
+    return words_all, sent_all, P, keys_all
+
+
+def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], list[bool], np.ndarray, list[str]]:
+    """`_page_info` of ASCII and near-ASCII lines `batch` (`j`: them joined by line breaks; `near`:
+    the positions of the near-ASCII ones)."""
+    nb = len(batch)
+    jl = j.lower()
+    if near:
+        for a, b in _NEAR_AS_ASCII:
+            if a in j:
+                j = j.replace(a, b)
+    ja = j.encode("ascii")
+    ntok, caps = _letter_tokens(ja)
+    lows = jl.split("\n")
+    nodig = ja.translate(None, _DIGIT_BYTES)
+    has_digit = len(nodig) != len(ja)
+    if has_digit:
+        keys = _fold_digit_runs(jl.encode()).decode().split("\n")
+        dc_a = _line_lengths(ja) - _line_lengths(nodig)
+        dcs = dc_a.tolist()
+        dsel = np.flatnonzero(dc_a)
+        mapped = j.split("\n") if near else batch
+        ntok[dsel] += _digit_tokens("\n".join([mapped[k] for k in dsel.tolist()]).encode("ascii"))
+    else:
+        keys = lows
+        dcs = [0] * nb
+    spaces = [t.count(" ") for t in batch]
+    lt = [len(t) for t in batch]
+    ntl = ntok.tolist()
+    url_any = "@" in j or "://" in j or "www." in j or ".com" in j or ".org" in j
+    B = np.empty((nb, 19), dtype=np.int64)
+    B[:, 0] = lt
+    B[:, 1] = ntok
+    B[:, 1] += ntok == 0
+    B[:, 2] = spaces
+    B[:, 2] += 1
+    B[:, 5] = caps
+    B[:, 6] = dcs
+    B[:, 7] = B[:, 0] - B[:, 2] + 1
+    B[:, 8] = [t.count(",") for t in batch]
+    B[:, 9] = [t[-1] == ":" for t in batch]
+    B[:, 10] = [t[-1] in _TERMINAL_CHARS for t in batch]
+    B[:, 11] = [m is not None for m in map(_BULLET.match, batch)]
+    B[:, 12] = ["|" in t for t in batch]
+    B[:, 13] = [k >= 1 and t.isupper() for k, t in zip(ntl, batch)]
+    B[:, 14] = [("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None
+                for t in batch] if url_any else 0
+    B[:, 15] = [d > 0 and _month_word(t, True, tl) for d, t, tl in zip(dcs, batch, lows)] if has_digit else 0
+    B[:, 16] = ['"' in t for t in batch]
+    B[:, 17] = [t[0].islower() for t in batch]
+    B[:, 18] = ["?" in t for t in batch]
+    if not near:
+        sc = _page_stop_chrome(jl, spaces)
+    else:
+        sc = np.empty(nb, dtype=np.int64)
+        isnear = np.zeros(nb, dtype=bool)
+        isnear[near] = True
+        asc = np.flatnonzero(~isnear).tolist()
+        if asc:
+            sc[asc] = _page_stop_chrome("\n".join([lows[k] for k in asc]), [spaces[k] for k in asc])
+        sc[near] = _near_stop_chrome("\n".join([lows[k] for k in near]))
+        # a near-ASCII line's words are its tokens; "·" and "•" between spaces split like "|"
+        B[near, 2] = B[near, 1]
+        nt = [batch[k] for k in near]
+        B[near, 12] |= [" · " in t or " • " in t for t in nt]
+        B[near, 16] |= ["“" in t or "”" in t for t in nt]
+    B[:, 3] = sc & 0xFFFFFFFF
+    B[:, 4] = sc >> 32
+    return ntl, [_ends_sentence(t) for t in batch], B, keys
+
+
+def _base_matrix(lines: list[_Line], P: np.ndarray | None = None, keys: list[str] | None = None) -> np.ndarray:
+    """The stage-1 features of every line of a page, one row per line (see `_base_features`).
+    `P`, `keys`: the lines' `_page_info` matrix and keys, if at hand."""
     n = len(lines)
     X = np.zeros((n, _N_BASE + 11))
     if n == 0:
         return X
+    if P is None or keys is None:
+        _, _, P, keys = _page_info([x.text for x in lines])
     words = np.fromiter((x.words for x in lines), dtype=np.int64, count=n)
     sent = np.fromiter((x.sent for x in lines), dtype=bool, count=n)
-    norule = np.fromiter((not x.rule for x in lines), dtype=bool, count=n)
-    # per-line counts and flags (cached per line text)
     flag_of = _REASON_FLAG
-    rows = []
-    prims = [_line_info(x.text)[3] for x in lines]
-    keys: dict[str, int] = {}
-    for p in prims:
-        keys[p[-1]] = keys.get(p[-1], 0) + 1
-    for x, p in zip(lines, prims):
-        rows.append(p[:-1])
-        rows.append((x.nb, flag_of[x.rule] if x.rule else -1, x.header, bool(x.bio), keys[p[-1]] > 1))
-    width = len(prims[0]) + 4
-    R = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=n * width).reshape(n, width)
+    rule = [x.rule for x in lines]
+    norule = np.fromiter((not r for r in rule), dtype=bool, count=n)
+    count: dict[str, int] = {}
+    for k in keys:
+        count[k] = count.get(k, 0) + 1
+    R = np.empty((n, 24), dtype=np.int64)
+    R[:, :19] = P
+    R[:, 19] = [x.nb for x in lines]
+    R[:, 20] = [flag_of[r] if r else -1 for r in rule]
+    R[:, 21] = [x.header for x in lines]
+    R[:, 22] = [bool(x.bio) for x in lines]
+    R[:, 23] = [count[k] > 1 for k in keys]
     L, nw, nl, stop_c, chrome_c, caps_c, dig_c, nonsp, comma_c = R[:, :9].T
     nbk, rcol = R[:, 19], R[:, 20]
     F = np.concatenate((R[:, 9:19], R[:, 21:]), axis=1).astype(bool)
@@ -852,9 +1091,9 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
     return X
 
 
-def _base_features(lines: list[_Line]) -> np.ndarray:
+def _base_features(lines: list[_Line], P: np.ndarray | None = None, keys: list[str] | None = None) -> np.ndarray:
     """Set each line's stage-1 features (`x.feats`) and return them as a matrix."""
-    X = _base_matrix(lines)
+    X = _base_matrix(lines, P, keys)
     for i, x in enumerate(lines):
         x._feats, x._X, x._row = None, X, i
     return X
@@ -1141,25 +1380,35 @@ def _units(raw: list[str]) -> list[list[str]]:
 
 
 def _lines_of(blocks: list[str]) -> list[_Line]:
-    out: list[_Line] = []
-    info = _line_info
-    Line = _Line
+    return _page_lines(blocks)[0]
+
+
+def _page_lines(blocks: list[str]) -> tuple[list[_Line], np.ndarray, list[str]]:
+    """The page's lines, with the counts and flags of `_page_info` (matrix, line keys)."""
+    texts: list[str] = []
+    outs: list[str] = []
+    where: list[tuple[int, int, int]] = []
     for b, block in enumerate(blocks):
         if "\n" not in block:  # most blocks are one line
             t = _trim(block)
             if t:
-                toks, words, sent, _ = info(t)
-                out.append(Line(t, b, 0, 1, words, t, None, False, None, sent, toks))
+                texts.append(t)
+                outs.append(t)
+                where.append((b, 0, 1))
             continue
         raw = [_trim(x) for x in block.split("\n")]
         raw = [x for x in raw if x]
         units = _units(raw)
         nu = len(units)
         for k, u in enumerate(units):
-            t = " ".join(u)
-            toks, words, sent, _ = info(t)
-            out.append(Line(t, b, k, nu, words, "\n".join(u), None, False, None, sent, toks))
-    return out
+            texts.append(" ".join(u))
+            outs.append("\n".join(u))
+            where.append((b, k, nu))
+    words, sent, P, keys = _page_info(texts)
+    Line = _Line
+    out = [Line(t, b, k, nu, w, o, None, False, None, s, None)
+           for t, (b, k, nu), w, o, s in zip(texts, where, words, outs, sent)]
+    return out, P, keys
 
 
 def _may_be_comment_header(low: str) -> bool:
@@ -1205,7 +1454,7 @@ def prepare(blocks: list[str]) -> list[_Line]:
 
 def _prepare(blocks: list[str]) -> tuple[list[_Line], np.ndarray]:
     """`prepare`, also returning the stage-1 features as a matrix (one row per line)."""
-    lines = _lines_of(blocks)
+    lines, P, keys = _page_lines(blocks)
     sigs = []
     for i, x in enumerate(lines):
         x.rule, kind, x.bio = _line_rules(x.text, x.words)
@@ -1225,7 +1474,7 @@ def _prepare(blocks: list[str]) -> tuple[list[_Line], np.ndarray]:
         x.header, x.zone = True, "comments"
         for i in sigs:
             lines[i].rule = "comments"
-    return lines, _base_features(lines)
+    return lines, _base_features(lines, P, keys)
 
 
 _THRESHOLD = 0.5

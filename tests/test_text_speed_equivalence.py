@@ -469,3 +469,35 @@ _ascii_bits = st.sampled_from(["a", "B", "_", "'", "-", " ", ".", ",", "x_Y", "O
 def test_tokens_without_digits_equal_the_regex(t):
     toks = T._WORD.findall(t)
     assert T._tokens_without_digits(t.encode("ascii")) == (len(toks), sum(w[0].isupper() for w in toks))
+
+
+def _assert_page_info(lines: list[str]) -> None:
+    words, sent, P, keys = T._page_info(lines)
+    assert P.shape == (len(lines), 19)
+    for i, t in enumerate(lines):
+        ref = _reference_prims(t)
+        assert tuple(int(v) for v in P[i]) == tuple(int(v) for v in ref[:-1]), t
+        assert keys[i] == ref[-1], t
+        assert words[i] == T.count_words(t), t
+        assert sent[i] == (T._SENT_END.search(t) is not None), t
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_lines, min_size=1, max_size=8))
+def test_page_info_equals_the_per_line_reference(lines):
+    # the whole page at once (ASCII, near-ASCII and other lines mixed) gives each line's features
+    lines = [t for t in lines if t]
+    if lines:
+        _assert_page_info(lines)
+
+
+@pytest.mark.parametrize("lines", [
+    ["COVID-19 cases rose to 1,204.5 in 2021", "abc123456789012345 x_1-2'3 and 9a,b.8c", "_a -B 'C 3rd 1,a a1,2 1a.2"],
+    ["It’s “fine” — they’re 20’s O’Neil’s ’90s", "plain ASCII line, with 3 words.", "Ünïcode 漢字 line 5"],
+    ["a" + "0" * 40 + " " + "x-" * 30 + "1", "1" * 50, "·", "Home · News • Sport", "“Quote”"],
+    ["don’t stop", "DON’T STOP", "sign-in here", "Sign-In", "’the ’’and 3the _the -the 'the"],
+])
+def test_page_info_on_made_up_pages(lines):
+    _assert_page_info(lines)
+    for line in lines:  # and one line at a time
+        _assert_page_info([line])
