@@ -889,7 +889,8 @@ def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, lis
             if not t.isascii():
                 (near if _NOT_NEAR_ASCII.search(t) is None else far).append(i)
     if far:
-        keep = [i for i in range(n) if i not in set(far)]
+        farset = set(far)
+        keep = [i for i in range(n) if i not in farset]
         batch = [texts[i] for i in keep]
         j = "\n".join(batch)
         if near:
