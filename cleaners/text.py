@@ -1425,11 +1425,8 @@ def _may_be_comment_sig(line: str, low: str) -> bool:
             or (":" in line and ("says" in low or "said" in low or "wrote" in low or "writes" in low)))
 
 
-@lru_cache(maxsize=1 << 16)
-def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, str | None] | None]:
-    """What the named rules say about one line, on its own: (rule reason, "teaser" | "comments"
-    for a zone header or "sig" for a comment signature, bio). Lines repeat across a site's pages,
-    so this is cached."""
+def _line_rules_plain(t: str, words: int) -> tuple[str | None, str | None, tuple[str, str | None] | None]:
+    """`_line_rules` step by step through `_rule_reason` (the reference for its inlined form)."""
     n = len(t)
     low = _fold_lower(t) if n <= 200 else ""
     rule = _rule_reason(t, low)
@@ -1443,6 +1440,67 @@ def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, 
         elif _may_be_comment_header(low) and COMMENT_HEADER.match(t):
             kind = "comments"
         elif _may_be_comment_sig(t, low) and COMMENT_SIG.match(t):
+            kind = "sig"
+    bio = md.parse_bio(t) if rule is None and words >= 6 else None
+    return rule, kind, bio
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, str | None] | None]:
+    """What the named rules say about one line, on its own: (rule reason, "teaser" | "comments"
+    for a zone header or "sig" for a comment signature, bio). Lines repeat across a site's pages,
+    so this is cached. `_line_rules_plain` with `_rule_reason` and the prefilters inlined, and the
+    rules by first character looked up once."""
+    n = len(t)
+    rule = None
+    if n > 300:  # `_rule_reason` of a long line: only the editorial blurb, or no word at all
+        if _HAS_WORD.search(t) is None:
+            rule = "empty"
+        elif n <= 1200 and t[:2].lower() in ("we", "ou") and EDITORIAL_BLURB.match(t):
+            rule = "promo"
+        return rule, None, (md.parse_bio(t) if rule is None and words >= 6 else None)
+    low = _fold_lower(t) if n <= 200 else ""
+    c = low[:1] if low else _fold_lower(t[:1])
+    entry = _BY_FIRST.get("0" if c.isdecimal() else " " if c.isspace() else c)
+    if entry is None:
+        entry = _by_first(_first_key(c))
+    if _HAS_WORD.search(t) is None:
+        rule = "empty"
+    else:
+        one = entry[0]
+        m = one.match(t) if one is not None else None
+        if m is not None:
+            rule = entry[1][m.lastindex]
+        elif low and ("trust" in low or "we may" in low or "reader-supported" in low or "affiliate" in low) \
+                and PROMO_ANYWHERE.search(t):
+            rule = "promo"
+        elif low and _has_footer_hint(low) and (
+                (FOOTER.match(t) and not t.endswith((".", "?", "!"))) or "©" in low or "all rights reserved" in low):
+            rule = "footer"
+        elif " " not in t:
+            if IMAGE_SLUG.match(t) and not t.isdigit() and ("-" in t or "_" in t or "." in t):
+                rule = "caption"
+        elif n <= 200 and ("/" in t or low.startswith(_CAPTION_START) or "getty images" in low or "shutterstock" in low
+                           or "associated press" in low or "afp via getty" in low or "istock" in low) \
+                and CAPTION.match(t):
+            rule = "caption"
+        if rule is None:
+            if n <= 60 and _HAS_DIGIT.search(t) and _is_dateline(t):
+                rule = "dateline"
+            elif t[:2].lower() in ("we", "ou") and EDITORIAL_BLURB.match(t):
+                rule = "promo"
+    kind = None
+    if n <= 100:
+        link, header = entry[2], entry[3]
+        if rule is None and link is not None and link.match(t):
+            rule = "teaser"
+        elif header is not None and header.match(t):
+            kind = "teaser"
+        elif _may_be_comment_header(low) and COMMENT_HEADER.match(t):
+            kind = "comments"
+        elif (((" by" in low and _HAS_DIGIT.search(t) is not None)
+               or (":" in t and ("says" in low or "said" in low or "wrote" in low or "writes" in low)))
+              and COMMENT_SIG.match(t)):
             kind = "sig"
     bio = md.parse_bio(t) if rule is None and words >= 6 else None
     return rule, kind, bio

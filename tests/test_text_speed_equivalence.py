@@ -501,3 +501,22 @@ def test_page_info_on_made_up_pages(lines):
     _assert_page_info(lines)
     for line in lines:  # and one line at a time
         _assert_page_info([line])
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines, st.integers(0, 12))
+def test_inlined_line_rules_equal_the_plain_version(line, words):
+    if line:
+        assert T._line_rules.__wrapped__(line, words) == T._line_rules_plain(line, words)
+
+
+@pytest.mark.parametrize("line", [
+    "Share", "Advertisement", "Copyright 2021 Example Media. All rights reserved", "Photo: Ann Lee / Reuters",
+    "img_2041.jpg", "March 3, 2024", "We maintain a strict editorial policy and our guides are reviewed by experts",
+    "Read more", "You May Also Like", "12 Comments", "Sam says: great piece", "Posted by: Sam | Jan 10, 2008 4:49 PM",
+    "Jane is a senior writer at Example Times, where she covers the city.", "!!!", "« Previous", "x" * 250,
+    "We " + "really " * 60 + "follow our strict editorial policy", "...", "Why you can trust Example Weekly",
+])
+def test_inlined_line_rules_on_made_up_lines(line):
+    for words in (0, 6, 12):
+        assert T._line_rules.__wrapped__(line, words) == T._line_rules_plain(line, words)
