@@ -919,6 +919,12 @@ def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, lis
     return words_all, sent_all, P, keys_all
 
 
+# which ASCII characters end a line as `_TERMINAL_CHARS` / `_SENT_CHARS` / `_CLOSE_CHARS` say
+_TERMINAL_BYTE = np.array([chr(c) in _TERMINAL_CHARS for c in range(256)])
+_SENT_BYTE = np.array([chr(c) in _SENT_CHARS and c < 128 for c in range(256)])
+_CLOSE_BYTE = np.array([chr(c) in _CLOSE_CHARS and c < 128 for c in range(256)])
+
+
 def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], list[bool], np.ndarray, list[str]]:
     """`_page_info` of ASCII and near-ASCII lines `batch` (`j`: them joined by line breaks; `near`:
     the positions of the near-ASCII ones)."""
@@ -933,22 +939,30 @@ def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], l
     lows = jl.split("\n")
     nodig = ja.translate(None, _DIGIT_BYTES)
     has_digit = len(nodig) != len(ja)
+    lens = _line_lengths(ja)
     if has_digit:
-        keys = _fold_digit_runs(jl.encode()).decode().split("\n")
-        dc_a = _line_lengths(ja) - _line_lengths(nodig)
+        dc_a = lens - _line_lengths(nodig)
         dcs = dc_a.tolist()
-        dsel = np.flatnonzero(dc_a)
+        dsel = np.flatnonzero(dc_a).tolist()
+        keys = list(lows)  # a line's key is its lower case with each run of digits as "0"
+        for k, key in zip(dsel, _fold_digit_runs("\n".join([lows[k] for k in dsel]).encode()).decode().split("\n")):
+            keys[k] = key
         mapped = j.split("\n") if near else batch
-        ntok[dsel] += _digit_tokens("\n".join([mapped[k] for k in dsel.tolist()]).encode("ascii"))
+        ntok[dsel] += _digit_tokens("\n".join([mapped[k] for k in dsel]).encode("ascii"))
     else:
         keys = lows
         dcs = [0] * nb
     spaces = [t.count(" ") for t in batch]
-    lt = [len(t) for t in batch]
     ntl = ntok.tolist()
     url_any = "@" in j or "://" in j or "www." in j or ".com" in j or ".org" in j
+    # each line's first and last two characters (ASCII, near-ASCII ones mapped)
+    a = np.frombuffer(ja, dtype=np.uint8)
+    ends = np.cumsum(lens + 1) - 1
+    first = a[ends - lens]
+    last = a[ends - 1]
+    prev = np.where(lens >= 2, a[ends - 2], 0)
     B = np.empty((nb, 19), dtype=np.int64)
-    B[:, 0] = lt
+    B[:, 0] = lens
     B[:, 1] = ntok
     B[:, 1] += ntok == 0
     B[:, 2] = spaces
@@ -957,8 +971,8 @@ def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], l
     B[:, 6] = dcs
     B[:, 7] = B[:, 0] - B[:, 2] + 1
     B[:, 8] = [t.count(",") for t in batch]
-    B[:, 9] = [t[-1] == ":" for t in batch]
-    B[:, 10] = [t[-1] in _TERMINAL_CHARS for t in batch]
+    B[:, 9] = last == 58
+    B[:, 10] = _TERMINAL_BYTE[last]
     B[:, 11] = [m is not None for m in map(_BULLET.match, batch)]
     B[:, 12] = ["|" in t for t in batch]
     B[:, 13] = [k >= 1 and t.isupper() for k, t in zip(ntl, batch)]
@@ -966,7 +980,8 @@ def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], l
                 for t in batch] if url_any else 0
     B[:, 15] = [d > 0 and _month_word(t, True, tl) for d, t, tl in zip(dcs, batch, lows)] if has_digit else 0
     B[:, 16] = ['"' in t for t in batch]
-    B[:, 17] = [t[0].islower() for t in batch]
+    B[:, 17] = (first >= 97) & (first <= 122)
+    sent = _SENT_BYTE[last] | (_CLOSE_BYTE[last] & _SENT_BYTE[prev])
     B[:, 18] = ["?" in t for t in batch]
     if not near:
         sc = _page_stop_chrome(jl, spaces)
@@ -983,9 +998,11 @@ def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], l
         nt = [batch[k] for k in near]
         B[near, 12] |= [" · " in t or " • " in t for t in nt]
         B[near, 16] |= ["“" in t or "”" in t for t in nt]
+        B[near, 10] = [t[-1] in _TERMINAL_CHARS for t in nt]
+        sent[near] = [_ends_sentence(t) for t in nt]
     B[:, 3] = sc & 0xFFFFFFFF
     B[:, 4] = sc >> 32
-    return ntl, [_ends_sentence(t) for t in batch], B, keys
+    return ntl, sent.tolist(), B, keys
 
 
 def _base_matrix(lines: list[_Line], P: np.ndarray | None = None, keys: list[str] | None = None) -> np.ndarray:
