@@ -1373,13 +1373,16 @@ def _is_wrapped(raw: list[str]) -> bool:
     if len(raw) < 3:
         return False
     body = raw[:-1]
-    lens = sorted(len(x) for x in body)
+    lens = sorted(map(len, body))
+    # the tests in order, each counted only when the ones before it pass
+    if sum(1 for k in lens if 45 <= k <= 110) < 0.7 * len(body):
+        return False
     med = lens[len(lens) // 2]
-    in_range = sum(1 for x in body if 45 <= len(x) <= 110)
-    open_end = sum(1 for x in body if not _SENT_END.search(x))
-    bullets = sum(1 for x in raw if _BULLET.match(x))
-    return (in_range >= 0.7 * len(body) and lens[-1] <= 1.35 * med and open_end >= 0.5 * len(body)
-            and bullets <= 1 and len(raw[-1]) <= 1.35 * med)
+    if lens[-1] > 1.35 * med or len(raw[-1]) > 1.35 * med:
+        return False
+    if sum(1 for x in body if not _SENT_END.search(x)) < 0.5 * len(body):
+        return False
+    return sum(1 for x in raw if _BULLET.match(x)) <= 1
 
 
 def _units(raw: list[str]) -> list[list[str]]:

@@ -520,3 +520,26 @@ def test_inlined_line_rules_equal_the_plain_version(line, words):
 def test_inlined_line_rules_on_made_up_lines(line):
     for words in (0, 6, 12):
         assert T._line_rules.__wrapped__(line, words) == T._line_rules_plain(line, words)
+
+
+def _is_wrapped_plain(raw: list[str]) -> bool:
+    if len(raw) < 3:
+        return False
+    body = raw[:-1]
+    lens = sorted(len(x) for x in body)
+    med = lens[len(lens) // 2]
+    in_range = sum(1 for x in body if 45 <= len(x) <= 110)
+    open_end = sum(1 for x in body if not T._SENT_END.search(x))
+    bullets = sum(1 for x in raw if T._BULLET.match(x))
+    return (in_range >= 0.7 * len(body) and lens[-1] <= 1.35 * med and open_end >= 0.5 * len(body)
+            and bullets <= 1 and len(raw[-1]) <= 1.35 * med)
+
+
+_prose = st.lists(st.sampled_from(["the river", "opened on", "Monday,", "* item", "1. first", "end.", "word",
+                                   "a" * 30, "and then", "x" * 70]), min_size=1, max_size=14).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_prose, min_size=1, max_size=8))
+def test_lazy_wrapped_test_equals_the_plain_one(raw):
+    assert T._is_wrapped(raw) == _is_wrapped_plain(raw)
