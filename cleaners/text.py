@@ -1005,6 +1005,10 @@ def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], l
     return ntl, sent.tolist(), B, keys
 
 
+_FLAG_COLS = [4, 5, 11, 12, 13, 14, 20, 22, 23, 34, 35]
+_FLAG_SRC = [0, 1, 2, 3, 4, 5, 12, 6, 7, 8, 9]
+
+
 def _base_matrix(lines: list[_Line], P: np.ndarray | None = None, keys: list[str] | None = None) -> np.ndarray:
     """The stage-1 features of every line of a page, one row per line (see `_base_features`).
     `P`, `keys`: the lines' `_page_info` matrix and keys, if at hand."""
@@ -1054,26 +1058,19 @@ def _base_matrix(lines: list[_Line], P: np.ndarray | None = None, keys: list[str
     X[:, 1] = lw
     X[:, 2] = _log1p_int(L) / 5
     X[:, 3] = sent
-    X[:, 4] = F[:, 0]
-    X[:, 5] = F[:, 1]
+    # the flags as they are: colon, terminal, bullet, pipe, upper, url, month, quote, lower, ?, dup
+    X[:, _FLAG_COLS] = F[:, _FLAG_SRC]
     X[:, 6] = stop
     X[:, 7] = caps
     X[:, 8] = dig_c / np.maximum(Lf, 1)
     X[:, 9] = np.minimum(nonsp / nw, 12) / 6
     X[:, 10] = np.minimum(comma_c / nw, 1.0)
-    X[:, 11] = F[:, 2]
-    X[:, 12] = F[:, 3]
-    X[:, 13] = F[:, 4]
-    X[:, 14] = F[:, 5]
     X[:, 15] = idx / max(n - 1, 1)
     X[:, 16] = before
     X[:, 17] = tw_before
     X[:, 18] = nbk > 1
     X[:, 19] = np.minimum(nbk, 10) / 10
-    X[:, 20] = F[:, 12]
     X[:, 21] = np.minimum(chrome_c / nl, 1.0)
-    X[:, 22] = F[:, 6]
-    X[:, 23] = F[:, 7]
     X[:, 24] = words <= 2
     X[:, 25] = words <= 5
     X[:, 26] = words >= 15
@@ -1084,8 +1081,6 @@ def _base_matrix(lines: list[_Line], P: np.ndarray | None = None, keys: list[str
     X[:, 31] = _log1p_int(dist_after) / 3
     X[:, 32] = np.maximum.accumulate(F[:, 10] & (tw_before > 0.3))
     X[:, 33] = np.maximum.accumulate(F[:, 11] & (tw_before > 0.3))
-    X[:, 34] = F[:, 8]
-    X[:, 35] = F[:, 9]
     X[:, 36] = stop * lw
     X[:, 37] = np.where(words <= 12, caps, 0.0)
     has_rule = rcol >= 0
@@ -1484,7 +1479,7 @@ def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, 
     entry = _BY_FIRST.get("0" if c.isdecimal() else " " if c.isspace() else c)
     if entry is None:
         entry = _by_first(_first_key(c))
-    if _HAS_WORD.search(t) is None:
+    if not t[:1].isalnum() and _HAS_WORD.search(t) is None:  # an alphanumeric character is a word character
         rule = "empty"
     else:
         one = entry[0]
