@@ -766,10 +766,6 @@ _TOK_CLASSES = bytes(
 # then: free digits stay "0", the line break stays, the rest is a space ("." is deleted)
 _TOK_DIGIT_RUNS = bytes(48 if c == 48 else 10 if c == 10 else 32 for c in range(256))
 _LETTER_TOKEN_TAIL = re.compile(rb"a[a0w]+")
-# the near-ASCII characters as ASCII ones that split tokens the same way ("’" continues a token)
-_NEAR_AS_ASCII = (("’", "'"), ("‘", "#"), ("“", "#"), ("”", "#"), ("—", "#"), ("–", "#"), ("…", "#"),
-                  ("•", "#"), ("·", "#"))
-
 
 def _per_line(v: np.ndarray, breaks: np.ndarray) -> np.ndarray:
     """Sums of `v` between the line breaks (positions `breaks`), one per line."""
@@ -817,7 +813,11 @@ _STOP_CHROME_B = {w.encode(): v for w, v in _STOP_CHROME.items()}
 # a near-ASCII line's characters outside its tokens, as spaces; "’" kept (it is inside tokens)
 _NOT_TOKEN_B = bytes(c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c in b"_'-" or c >= 128)
                      else 32 for c in range(256))
-_NEAR_SPACES = ("‘", "“", "”", "—", "–", "…", "•", "·")
+_OTHER_THAN_ASCII_AND_APOSTROPHE = re.compile("[^\x00-\x7f’]")
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+# a character beyond ASCII that the token pattern or the CJK count reads: a word character or one
+# of the CJK ranges of `_CJK` (which hold a few that are not word characters)
+_FAR_CHAR = re.compile("(?:(?![\x00-\x7f])\\w)|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # what may stand before a token's first letter in its run of word characters, as UTF-8 bytes
 _TOKEN_LEAD_RX = re.compile(rb" (?:[0-9_'-]|\xe2\x80\x99)+")
 
@@ -836,9 +836,7 @@ def _near_stop_chrome(jl: str) -> np.ndarray:
     joined by line breaks), packed as stop + (chrome << 32). A line's runs of word characters (and
     "’"), each without what stands before its first letter, are its letter tokens; its digit
     tokens are no stopwords."""
-    for c in _NEAR_SPACES:
-        if c in jl:
-            jl = jl.replace(c, " ")
+    jl = _OTHER_THAN_ASCII_AND_APOSTROPHE.sub(" ", jl)
     b = b" " + jl.encode().translate(_NOT_TOKEN_B_NL).replace(b"\x00", b" \x00 ")
     words = _TOKEN_LEAD_RX.sub(b" ", b).split()
     v = np.fromiter(map(_STOP_CHROME_B.get, words, repeat(0, len(words))), dtype=np.int64, count=len(words))
@@ -887,7 +885,9 @@ def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, lis
     if not j.isascii():
         for i, t in enumerate(texts):
             if not t.isascii():
-                (near if _NOT_NEAR_ASCII.search(t) is None else far).append(i)
+                # near-ASCII: beyond ASCII only characters that are no word character (and no CJK):
+                # they split tokens like ASCII punctuation, and "’" continues one like "'"
+                (near if _NOT_NEAR_ASCII.search(t) is None or _FAR_CHAR.search(t) is None else far).append(i)
     if far:
         farset = set(far)
         keep = [i for i in range(n) if i not in farset]
@@ -931,9 +931,7 @@ def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], l
     nb = len(batch)
     jl = j.lower()
     if near:
-        for a, b in _NEAR_AS_ASCII:
-            if a in j:
-                j = j.replace(a, b)
+        j = _NOT_ASCII.sub("#", j.replace("’", "'"))
     ja = j.encode("ascii")
     ntok, caps = _letter_tokens(ja)
     lows = jl.split("\n")

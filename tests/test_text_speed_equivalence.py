@@ -496,6 +496,8 @@ def test_page_info_equals_the_per_line_reference(lines):
     ["It’s “fine” — they’re 20’s O’Neil’s ’90s", "plain ASCII line, with 3 words.", "Ünïcode 漢字 line 5"],
     ["a" + "0" * 40 + " " + "x-" * 30 + "1", "1" * 50, "·", "Home · News • Sport", "“Quote”"],
     ["don’t stop", "DON’T STOP", "sign-in here", "Sign-In", "’the ’’and 3the _the -the 'the"],
+    ["© 2024 Example Media™ ★★★ 12", "Ⓐ Circled Ⓑ", "x・y katakana dot", "zero\u200bwidth", "e\u0301 mark",
+     "→ Next 3,5 ×2 ®", "It’s ★ “the” one —", "The end…", "\x80\x99 control", "§ 3.1 – ¶"],
 ])
 def test_page_info_on_made_up_pages(lines):
     _assert_page_info(lines)
