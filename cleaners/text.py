@@ -623,9 +623,9 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
         else:
             n, caps = _tokens_without_digits(b)
         return None, n, _ends_sentence(t), _ascii_prims(t, n, caps, dc)
-    if _NOT_NEAR_ASCII.search(t) is None:  # no letter or digit beyond ASCII: no CJK to count
-        toks = _WORD_NEAR.findall(t)
-        return toks, len(toks), _ends_sentence(t), _line_prims(t, toks, True)
+    if _NOT_NEAR_ASCII.search(t) is None or _FAR_CHAR.search(t) is None:
+        # beyond ASCII only characters that are no word character (and no CJK): see `_near_info`
+        return _near_info(t)
     toks = _WORD.findall(t)
     return toks, count_words(t, toks), _ends_sentence(t), _line_prims(t, toks)
 
@@ -751,256 +751,73 @@ def _line_prims(t: str, toks: list[str], near: bool = False) -> tuple:
     )
 
 
-# --- the counts and flags of a whole page at once ---------------------------------------------
-# `_line_info` works line by line; `_page_info` gives the same for every line of a page, with the
-# per-character work (tokens, their case, stopwords) done once over the page's joined text.
+# --- near-ASCII lines ------------------------------------------------------------------------
+# A line whose characters beyond ASCII are no word characters (curly quotes, dashes, "©", "★" ...)
+# and none of the CJK ranges has the tokens of the same line with those mapped to ASCII ones.
 
-# ASCII letters as "A" / "a", the line break kept, every other byte a space (digits, "_", "'" and
-# "-" are deleted first: inside a token they join its letters, and they start no letter token)
-_TOK_LETTERS = bytes(65 if 65 <= c <= 90 else 97 if 97 <= c <= 122 else 10 if c == 10 else 32 for c in range(256))
-_TOK_LETTERS_DROP = b"0123456789_'-"
-# the classes the digit tokens need: letter "a", digit "0", "_'-" "w", ",." ".", line break kept
-_TOK_CLASSES = bytes(
-    97 if (65 <= c <= 90 or 97 <= c <= 122) else 48 if 48 <= c <= 57 else 119 if c in b"_'-"
-    else 46 if c in b",." else 10 if c == 10 else 32 for c in range(256))
-# then: free digits stay "0", the line break stays, the rest is a space ("." is deleted)
-_TOK_DIGIT_RUNS = bytes(48 if c == 48 else 10 if c == 10 else 32 for c in range(256))
-_LETTER_TOKEN_TAIL = re.compile(rb"a[a0w]+")
-
-def _per_line(v: np.ndarray, breaks: np.ndarray) -> np.ndarray:
-    """Sums of `v` between the line breaks (positions `breaks`), one per line."""
-    cs = np.cumsum(v)
-    at = np.empty(breaks.shape[0] + 2, dtype=cs.dtype)
-    at[0] = 0
-    at[1:-1] = cs[breaks]
-    at[-1] = cs[-1] if cs.shape[0] else 0
-    return np.diff(at)
-
-
-def _letter_tokens(ja: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(letter tokens, those starting in upper case) of each line of `ja`: ASCII lines joined by
-    line breaks. A `_WORD` letter token is the rest of a run of word characters ([A-Za-z0-9_'-])
-    from its first letter: once the digits, "_", "'" and "-" are deleted, a run of letters."""
-    r = np.frombuffer(ja.translate(_TOK_LETTERS, _TOK_LETTERS_DROP), dtype=np.uint8)
-    letter = r > 64
-    start = letter.copy()
-    start[1:] &= ~letter[:-1]
-    v = start.astype(np.int64)
-    v[start & (r == 65)] += 1 << 32
-    got = _per_line(v, np.flatnonzero(r == 10))
-    return got & 0xFFFFFFFF, got >> 32
-
-
-def _digit_tokens(ja: bytes) -> np.ndarray:
-    """The `_WORD` digit tokens of each line of `ja` (ASCII lines joined by line breaks): a digit
-    token starts at a digit outside a letter token and runs over digits, "," and ".", so there is
-    one per run of those that holds such a digit."""
-    d = ja.translate(_TOK_CLASSES)
-    for _ in range(8):  # the letters take over the rest of their run, a character per pass
-        if b"a0" not in d and b"aw" not in d:
-            break
-        d = d.replace(b"a0", b"aa").replace(b"aw", b"aa")
-    else:
-        d = _LETTER_TOKEN_TAIL.sub(lambda m: b"a" * len(m[0]), d)
-    z = np.frombuffer(d.translate(_TOK_DIGIT_RUNS, b"."), dtype=np.uint8)
-    zd = z == 48
-    zs = zd.copy()
-    zs[1:] &= ~zd[:-1]
-    return _per_line(zs.astype(np.int64), np.flatnonzero(z == 10))
-
-
-_STOP_CHROME_B = {w.encode(): v for w, v in _STOP_CHROME.items()}
-# a near-ASCII line's characters outside its tokens, as spaces; "’" kept (it is inside tokens)
-_NOT_TOKEN_B = bytes(c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c in b"_'-" or c >= 128)
-                     else 32 for c in range(256))
-_OTHER_THAN_ASCII_AND_APOSTROPHE = re.compile("[^\x00-\x7f’]")
 _NOT_ASCII = re.compile("[^\x00-\x7f]")
+_OTHER_THAN_ASCII_AND_APOSTROPHE = re.compile("[^\x00-\x7f’]")
 # a character beyond ASCII that the token pattern or the CJK count reads: a word character or one
 # of the CJK ranges of `_CJK` (which hold a few that are not word characters)
 _FAR_CHAR = re.compile("(?:(?![\x00-\x7f])\\w)|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-# what may stand before a token's first letter in its run of word characters, as UTF-8 bytes
+_STOP_CHROME_B = {w.encode(): v for w, v in _STOP_CHROME.items()}
+# the characters outside tokens as spaces ("’", the only byte >= 128 left, is kept: it is inside them)
+_NOT_TOKEN_B = bytes(c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c in b"_'-" or c >= 128)
+                     else 32 for c in range(256))
+# what stands before a token's first letter in its run of word characters
 _TOKEN_LEAD_RX = re.compile(rb" (?:[0-9_'-]|\xe2\x80\x99)+")
 
 
-def _page_stop_chrome(jl: str, spaces: list[int]) -> np.ndarray:
-    """`_stop_chrome` of the words of each line of `jl` (lower-cased ASCII lines joined by line
-    breaks, line k with `spaces[k]` single spaces), packed as stop + (chrome << 32)."""
-    ws = jl.split()
-    cs = np.cumsum(np.fromiter(map(_STOP_CHROME.get, ws, repeat(0, len(ws))), dtype=np.int64, count=len(ws)))
-    tot = cs[np.cumsum(np.array(spaces, dtype=np.int64) + 1) - 1]
-    return np.diff(tot, prepend=0)
+def _near_info(t: str) -> tuple[None, int, bool, tuple]:
+    """`_line_info` of a line whose characters beyond ASCII are no word characters (and no CJK):
+    they split tokens like ASCII punctuation ("’" continues one like "'"), so the tokens are those
+    of the line with them mapped to ASCII; its words are its lower-cased tokens."""
+    t2 = _NOT_ASCII.sub("#", t.replace("’", "'"))
+    b = t2.encode("ascii")
+    dc = len(b) - len(b.translate(None, _DIGIT_BYTES))
+    if dc:
+        marks = _WORD_CAPS.findall(t2)
+        n = len(marks)
+        caps = n - marks.count("")
+    else:
+        n, caps = _tokens_without_digits(b)
+    tl = t.lower()
+    v = _near_stop_chrome(tl)
+    lt = len(t)
+    return None, n, _ends_sentence(t), (
+        lt, n or 1, n or 1, v & 0xFFFFFFFF, v >> 32,
+        caps, dc, lt - t.count(" "), t.count(","),
+        t.endswith(":"),
+        t[-1:] in _TERMINAL_CHARS,
+        _BULLET.match(t) is not None,
+        "|" in t or " · " in t or " • " in t,
+        n >= 1 and t.isupper(),
+        ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
+        dc > 0 and _month_word(t, False, tl),
+        '"' in t or "“" in t or "”" in t,
+        t[:1].islower(),
+        "?" in t,
+        _DIGITS.sub("0", tl) if dc else tl,
+    )
 
 
-def _near_stop_chrome(jl: str) -> np.ndarray:
-    """`_stop_chrome` of the lower-cased tokens of each line of `jl` (lower-cased near-ASCII lines
-    joined by line breaks), packed as stop + (chrome << 32). A line's runs of word characters (and
-    "’"), each without what stands before its first letter, are its letter tokens; its digit
-    tokens are no stopwords."""
-    jl = _OTHER_THAN_ASCII_AND_APOSTROPHE.sub(" ", jl)
-    b = b" " + jl.encode().translate(_NOT_TOKEN_B_NL).replace(b"\x00", b" \x00 ")
+def _near_stop_chrome(tl: str) -> int:
+    """`_stop_chrome` of the lower-cased tokens of a near-ASCII line (`tl`: the line in lower case),
+    packed as stop + (chrome << 32). The line's runs of word characters (and "’"), each without
+    what stands before its first letter, are its letter tokens; its digit tokens are no stopwords."""
+    b = b" " + _OTHER_THAN_ASCII_AND_APOSTROPHE.sub(" ", tl).encode().translate(_NOT_TOKEN_B)
     words = _TOKEN_LEAD_RX.sub(b" ", b).split()
-    v = np.fromiter(map(_STOP_CHROME_B.get, words, repeat(0, len(words))), dtype=np.int64, count=len(words))
-    ends = np.flatnonzero(v < 0)
-    v[ends] = 0
-    return _per_line(v, ends)
-
-
-# the same with the line break as a word of its own ("\x00", which the table above makes a space)
-_NOT_TOKEN_B_NL = _NOT_TOKEN_B[:10] + b"\x00" + _NOT_TOKEN_B[11:]
-_STOP_CHROME_B[b"\x00"] = -1
-
-
-_DIGITS_AS_0 = bytes(48 if 48 <= c <= 57 else c for c in range(256))
-
-
-def _fold_digit_runs(b: bytes) -> bytes:
-    """`_DIGITS.sub("0", ...)` on UTF-8 bytes whose only digits are ASCII ones."""
-    b = b.translate(_DIGITS_AS_0)
-    while b"00" in b:
-        b = b.replace(b"00", b"0")
-    return b
-
-
-def _line_lengths(b: bytes) -> np.ndarray:
-    """The length of each line of `b` (lines joined by line breaks)."""
-    br = np.flatnonzero(np.frombuffer(b, dtype=np.uint8) == 10)
-    out = np.empty(br.shape[0] + 1, dtype=np.int64)
-    out[:-1] = br
-    out[-1] = len(b)
-    out[1:] -= br + 1
-    return out
+    return sum(map(_STOP_CHROME_B.get, words, repeat(0, len(words))))
 
 
 def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, list[str]]:
-    """`_line_info` of every line of a page (trimmed, non-empty, no line break inside): the word
-    counts, whether each ends like a sentence, the counts and flags as a matrix (one row per line,
-    `_line_info`'s order without the key) and the line keys. ASCII and near-ASCII lines are
-    counted together over the page's joined text; lines with other characters one by one."""
+    """`_line_info` of every line of a page: the word counts, whether each ends like a sentence,
+    the counts and flags as a matrix (one row per line, `_line_info`'s order without the key) and
+    the line keys."""
     n = len(texts)
-    if n == 0:
-        return [], [], np.zeros((0, 19), dtype=np.int64), []
-    j = "\n".join(texts)
-    far: list[int] = []
-    near: list[int] = []
-    if not j.isascii():
-        for i, t in enumerate(texts):
-            if not t.isascii():
-                # near-ASCII: beyond ASCII only characters that are no word character (and no CJK):
-                # they split tokens like ASCII punctuation, and "’" continues one like "'"
-                (near if _NOT_NEAR_ASCII.search(t) is None or _FAR_CHAR.search(t) is None else far).append(i)
-    if far:
-        farset = set(far)
-        keep = [i for i in range(n) if i not in farset]
-        batch = [texts[i] for i in keep]
-        j = "\n".join(batch)
-        if near:
-            at = {i: k for k, i in enumerate(keep)}
-            near = [at[i] for i in near]
-    else:
-        batch = texts
-    nb = len(batch)
-    if nb:
-        words, sent, B, keys = _batch_info(batch, j, near)
-    else:
-        words, sent, B, keys = [], [], np.zeros((0, 19), dtype=np.int64), []
-    if not far:
-        return words, sent, B, keys
-    P = np.empty((n, 19), dtype=np.int64)
-    P[keep] = B
-    words_all = [0] * n
-    sent_all = [False] * n
-    keys_all = [""] * n
-    for k, i in enumerate(keep):
-        words_all[i], sent_all[i], keys_all[i] = words[k], sent[k], keys[k]
-    for i in far:
-        _, w, se, p = _line_info(texts[i])
-        words_all[i], sent_all[i], keys_all[i] = w, se, p[-1]
-        P[i] = p[:-1]
-    return words_all, sent_all, P, keys_all
-
-
-# which ASCII characters end a line as `_TERMINAL_CHARS` / `_SENT_CHARS` / `_CLOSE_CHARS` say
-_TERMINAL_BYTE = np.array([chr(c) in _TERMINAL_CHARS for c in range(256)])
-_SENT_BYTE = np.array([chr(c) in _SENT_CHARS and c < 128 for c in range(256)])
-_CLOSE_BYTE = np.array([chr(c) in _CLOSE_CHARS and c < 128 for c in range(256)])
-
-
-def _batch_info(batch: list[str], j: str, near: list[int]) -> tuple[list[int], list[bool], np.ndarray, list[str]]:
-    """`_page_info` of ASCII and near-ASCII lines `batch` (`j`: them joined by line breaks; `near`:
-    the positions of the near-ASCII ones)."""
-    nb = len(batch)
-    jl = j.lower()
-    if near:
-        j = _NOT_ASCII.sub("#", j.replace("’", "'"))
-    ja = j.encode("ascii")
-    ntok, caps = _letter_tokens(ja)
-    lows = jl.split("\n")
-    nodig = ja.translate(None, _DIGIT_BYTES)
-    has_digit = len(nodig) != len(ja)
-    lens = _line_lengths(ja)
-    if has_digit:
-        dc_a = lens - _line_lengths(nodig)
-        dcs = dc_a.tolist()
-        dsel = np.flatnonzero(dc_a).tolist()
-        keys = list(lows)  # a line's key is its lower case with each run of digits as "0"
-        for k, key in zip(dsel, _fold_digit_runs("\n".join([lows[k] for k in dsel]).encode()).decode().split("\n")):
-            keys[k] = key
-        mapped = j.split("\n") if near else batch
-        ntok[dsel] += _digit_tokens("\n".join([mapped[k] for k in dsel]).encode("ascii"))
-    else:
-        keys = lows
-        dcs = [0] * nb
-    spaces = [t.count(" ") for t in batch]
-    ntl = ntok.tolist()
-    url_any = "@" in j or "://" in j or "www." in j or ".com" in j or ".org" in j
-    # each line's first and last two characters (ASCII, near-ASCII ones mapped)
-    a = np.frombuffer(ja, dtype=np.uint8)
-    ends = np.cumsum(lens + 1) - 1
-    first = a[ends - lens]
-    last = a[ends - 1]
-    prev = np.where(lens >= 2, a[ends - 2], 0)
-    B = np.empty((nb, 19), dtype=np.int64)
-    B[:, 0] = lens
-    B[:, 1] = ntok
-    B[:, 1] += ntok == 0
-    B[:, 2] = spaces
-    B[:, 2] += 1
-    B[:, 5] = caps
-    B[:, 6] = dcs
-    B[:, 7] = B[:, 0] - B[:, 2] + 1
-    B[:, 8] = [t.count(",") for t in batch]
-    B[:, 9] = last == 58
-    B[:, 10] = _TERMINAL_BYTE[last]
-    B[:, 11] = [m is not None for m in map(_BULLET.match, batch)]
-    B[:, 12] = ["|" in t for t in batch]
-    B[:, 13] = [k >= 1 and t.isupper() for k, t in zip(ntl, batch)]
-    B[:, 14] = [("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None
-                for t in batch] if url_any else 0
-    B[:, 15] = [d > 0 and _month_word(t, True, tl) for d, t, tl in zip(dcs, batch, lows)] if has_digit else 0
-    B[:, 16] = ['"' in t for t in batch]
-    B[:, 17] = (first >= 97) & (first <= 122)
-    sent = _SENT_BYTE[last] | (_CLOSE_BYTE[last] & _SENT_BYTE[prev])
-    B[:, 18] = ["?" in t for t in batch]
-    if not near:
-        sc = _page_stop_chrome(jl, spaces)
-    else:
-        sc = np.empty(nb, dtype=np.int64)
-        isnear = np.zeros(nb, dtype=bool)
-        isnear[near] = True
-        asc = np.flatnonzero(~isnear).tolist()
-        if asc:
-            sc[asc] = _page_stop_chrome("\n".join([lows[k] for k in asc]), [spaces[k] for k in asc])
-        sc[near] = _near_stop_chrome("\n".join([lows[k] for k in near]))
-        # a near-ASCII line's words are its tokens; "·" and "•" between spaces split like "|"
-        B[near, 2] = B[near, 1]
-        nt = [batch[k] for k in near]
-        B[near, 12] |= [" · " in t or " • " in t for t in nt]
-        B[near, 16] |= ["“" in t or "”" in t for t in nt]
-        B[near, 10] = [t[-1] in _TERMINAL_CHARS for t in nt]
-        sent[near] = [_ends_sentence(t) for t in nt]
-    B[:, 3] = sc & 0xFFFFFFFF
-    B[:, 4] = sc >> 32
-    return ntl, sent.tolist(), B, keys
+    infos = list(map(_line_info, texts))
+    P = np.fromiter(chain.from_iterable([i[3][:-1] for i in infos]), dtype=np.int64, count=n * 19).reshape(n, 19)
+    return [i[1] for i in infos], [i[2] for i in infos], P, [i[3][-1] for i in infos]
 
 
 _FLAG_COLS = [4, 5, 11, 12, 13, 14, 20, 22, 23, 34, 35]

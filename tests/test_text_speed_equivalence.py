@@ -296,15 +296,18 @@ def test_editorial_blurb_gate(line, reason):
 @pytest.mark.parametrize("line", [
     "It’s a “short” line — with dashes – and dots…", "They’re • here · now", "‘Don’t’ do it, 2,000 times",
     "O’Neil’s 3.5 ‘rules’ for 2024 — Jan 3", "THE “BIG” ONE…", "—", "* ’90s music", "www.example.com — Home",
+    "© 2024 Example™ ★ 5", "Ⓐ → Ⓑ ×2", "zero\u200bwidth ®", "x・y", "e\u0301 ½ 3",
 ])
 def test_near_ascii_lines_take_the_short_path_and_equal_the_reference(line):
-    assert not line.isascii() and T._NOT_NEAR_ASCII.search(line) is None
-    assert T._WORD_NEAR.findall(line) == T._WORD.findall(line)
+    assert not line.isascii()
     toks, words, sent, prims = T._line_info.__wrapped__(line)
-    assert toks == T._WORD.findall(line)
+    if T._FAR_CHAR.search(line) is None:  # the short path
+        assert toks is None
+        assert T._NOT_NEAR_ASCII.search(line) is not None or T._WORD_NEAR.findall(line) == T._WORD.findall(line)
     assert words == T.count_words(line)
+    assert sent == (T._SENT_END.search(line) is not None)
     assert prims == _reference_prims(line)
-    assert prims == T._line_prims(line, toks)  # the general non-ASCII path
+    assert prims == T._line_prims(line, T._WORD.findall(line))  # the general non-ASCII path
 
 
 def test_near_ascii_extra_characters_are_plain_punctuation():
@@ -485,7 +488,7 @@ def _assert_page_info(lines: list[str]) -> None:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_lines, min_size=1, max_size=8))
 def test_page_info_equals_the_per_line_reference(lines):
-    # the whole page at once (ASCII, near-ASCII and other lines mixed) gives each line's features
+    # a page of ASCII, near-ASCII and other lines mixed gives each line's features
     lines = [t for t in lines if t]
     if lines:
         _assert_page_info(lines)
