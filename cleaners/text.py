@@ -616,12 +616,7 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
     if t.isascii():
         b = t.encode("ascii")
         dc = len(b) - len(b.translate(None, _DIGIT_BYTES))
-        if dc:
-            marks = _WORD_CAPS.findall(t)  # one entry per token: its first letter if upper case, else ""
-            n = len(marks)
-            caps = n - marks.count("")
-        else:
-            n, caps = _tokens_without_digits(b)
+        n, caps = _tokens_with_digits(b) if dc else _tokens_without_digits(b)
         return None, n, _ends_sentence(t), _ascii_prims(t, n, caps, dc)
     if _NOT_NEAR_ASCII.search(t) is None or _FAR_CHAR.search(t) is None:
         # beyond ASCII only characters that are no word character (and no CJK): see `_near_info`
@@ -688,6 +683,44 @@ def _tokens_without_digits(b: bytes) -> tuple[int, int]:
     return caps + r.count(b" a") + (first == b"a"), caps
 
 
+# the classes the digit tokens need: letter "a", digit "0", "_'-" "w", ",." ".", the rest a space
+_TOK_CLASSES = bytes(
+    97 if (65 <= c <= 90 or 97 <= c <= 122) else 48 if 48 <= c <= 57 else 119 if c in b"_'-"
+    else 46 if c in b",." else 32 for c in range(256))
+# then: free digits stay "0", the rest is a space ("." is deleted)
+_TOK_DIGIT_RUNS = bytes(48 if c == 48 else 32 for c in range(256))
+_LETTER_TOKEN_TAIL = re.compile(rb"a[a0w]+")
+
+
+def _tokens_with_digits(b: bytes) -> tuple[int, int]:
+    """(`_WORD` tokens, those starting in upper case) of an ASCII line `b`. A letter token is the
+    rest of a run of word characters ([A-Za-z0-9_'-]) from its first letter: with the digits, "_",
+    "'" and "-" deleted, a run of letters (`_tokens_without_digits`). A digit token starts at a
+    digit outside a letter token and runs over digits, "," and ".": there is one per run of those
+    that holds such a digit."""
+    n, caps = _tokens_without_digits(b.translate(None, _DIGIT_BYTES))
+    d = b.translate(_TOK_CLASSES)
+    for _ in range(8):  # the letters take over the rest of their run, a character per pass
+        if b"a0" not in d and b"aw" not in d:
+            break
+        d = d.replace(b"a0", b"aa").replace(b"aw", b"aa")
+    else:
+        d = _LETTER_TOKEN_TAIL.sub(lambda m: b"a" * len(m[0]), d)
+    d = d.translate(_TOK_DIGIT_RUNS, b".")
+    return n + d.count(b" 0") + (d[:1] == b"0"), caps
+
+
+_DIGITS_AS_0 = bytes(48 if 48 <= c <= 57 else c for c in range(256))
+
+
+def _fold_digit_runs(b: bytes) -> bytes:
+    """`_DIGITS.sub("0", ...)` on bytes whose only digits are ASCII ones."""
+    b = b.translate(_DIGITS_AS_0)
+    while b"00" in b:
+        b = b.replace(b"00", b"0")
+    return b
+
+
 def _ascii_prims(t: str, ntok: int, caps: int, dc: int) -> tuple:
     """`_line_prims` of a trimmed ASCII line with `ntok` tokens, `caps` of them capitalised and
     `dc` digits."""
@@ -707,7 +740,7 @@ def _ascii_prims(t: str, ntok: int, caps: int, dc: int) -> tuple:
         '"' in t,
         t[:1].islower(),
         "?" in t,
-        _DIGITS.sub("0", tl) if dc else tl,  # line_key (" ".join(tl.split()) is tl)
+        (_fold_digit_runs(tl.encode("ascii")).decode("ascii") if dc else tl),  # line_key (" ".join(tl.split()) is tl)
     )
 
 
@@ -775,12 +808,7 @@ def _near_info(t: str) -> tuple[None, int, bool, tuple]:
     t2 = _NOT_ASCII.sub("#", t.replace("’", "'"))
     b = t2.encode("ascii")
     dc = len(b) - len(b.translate(None, _DIGIT_BYTES))
-    if dc:
-        marks = _WORD_CAPS.findall(t2)
-        n = len(marks)
-        caps = n - marks.count("")
-    else:
-        n, caps = _tokens_without_digits(b)
+    n, caps = _tokens_with_digits(b) if dc else _tokens_without_digits(b)
     tl = t.lower()
     v = _near_stop_chrome(tl)
     lt = len(t)
@@ -797,7 +825,7 @@ def _near_info(t: str) -> tuple[None, int, bool, tuple]:
         '"' in t or "“" in t or "”" in t,
         t[:1].islower(),
         "?" in t,
-        _DIGITS.sub("0", tl) if dc else tl,
+        _fold_digit_runs(tl.encode()).decode() if dc else tl,
     )
 
 

@@ -548,3 +548,22 @@ _prose = st.lists(st.sampled_from(["the river", "opened on", "Monday,", "* item"
 @given(st.lists(_prose, min_size=1, max_size=8))
 def test_lazy_wrapped_test_equals_the_plain_one(raw):
     assert T._is_wrapped(raw) == _is_wrapped_plain(raw)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_lines)
+def test_tokens_with_digits_equal_the_regex(t):
+    if not t.isascii():
+        return
+    marks = T._WORD_CAPS.findall(t)
+    assert T._tokens_with_digits(t.encode()) == (len(marks), len(marks) - marks.count(""))
+    assert T._fold_digit_runs(t.encode()).decode() == T._DIGITS.sub("0", t)
+
+
+@pytest.mark.parametrize("t", [
+    "COVID-19 cases rose to 1,204.5 in 2021", "abc123456789012345 x_1-2'3 and 9a,b.8c", "_a -B 'C 3rd 1,a a1,2 1a.2",
+    "a" + "0" * 40 + " " + "x-" * 30 + "1", "1" * 50, "1.", ".5", "a.1", "0.a0", "3_a x_y9 -9 '9", "9",
+])
+def test_tokens_with_digits_on_made_up_lines(t):
+    marks = T._WORD_CAPS.findall(t)
+    assert T._tokens_with_digits(t.encode()) == (len(marks), len(marks) - marks.count(""))
