@@ -1373,13 +1373,19 @@ def _prepare(blocks: list[str]) -> tuple[list[_Line], np.ndarray]:
     """`prepare`, also returning the stage-1 features as a matrix (one row per line)."""
     lines, P, keys = _page_lines(blocks)
     sigs = []
+    heads = []
+    rules = _line_rules
     for i, x in enumerate(lines):
-        x.rule, kind, x.bio = _line_rules(x.text, x.words)
-        if kind == "sig":
-            sigs.append(i)
-        elif kind:
-            x.header, x.zone = True, kind
-    for i, x in enumerate(lines):
+        x.rule, kind, x.bio = rules(x.text, x.words)
+        if kind is not None:
+            if kind == "sig":
+                sigs.append(i)
+            else:
+                x.header, x.zone = True, kind
+                if kind == "teaser":
+                    heads.append(i)
+    for i in heads:  # (a box changes the rules of lines after it, not their zones)
+        x = lines[i]
         if x.zone == "teaser":
             box = _inline_box(lines, i)
             if box:  # a box of links inside the article: drop it, but it does not end the article
@@ -1419,13 +1425,15 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
         return Cleaned(text="", metadata=meta, removed=[], format="text")
     probs = score_lines(lines, X1)
     keep = [p >= _THRESHOLD for p in probs]
-    reason: list[str | None] = [None] * n
-
-    for i, x in enumerate(lines):
-        if boilerplate and line_key(x.text) in boilerplate and x.words < 40:
-            reason[i] = "boilerplate"
-        elif x.rule in _HARD and not (x.rule == "byline" and x.words > 25):
-            reason[i] = x.rule
+    if boilerplate:
+        reason: list[str | None] = [None] * n
+        for i, x in enumerate(lines):
+            if line_key(x.text) in boilerplate and x.words < 40:
+                reason[i] = "boilerplate"
+            elif x.rule in _HARD and not (x.rule == "byline" and x.words > 25):
+                reason[i] = x.rule
+    else:
+        reason = [x.rule if x.rule in _HARD and not (x.rule == "byline" and x.words > 25) else None for x in lines]
 
     # teaser zones: a teaser header or an author bio after most of the body closes the article
     kept_words = [x.words if keep[i] and reason[i] is None else 0 for i, x in enumerate(lines)]
@@ -1487,23 +1495,23 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     teasers.mark_related(lines, keep, reason)
 
     # final decision
-    kept_idx = []
-    for i, x in enumerate(lines):
-        if reason[i] is None and keep[i]:
-            kept_idx.append(i)
+    kept_idx = [i for i in range(n) if reason[i] is None and keep[i]]
     first_kept = kept_idx[0] if kept_idx else n
     last_kept = kept_idx[-1] if kept_idx else -1
     removed: list[Removed] = []
     for i, x in enumerate(lines):
-        if reason[i] is None and not keep[i]:
+        r = reason[i]
+        if r is None:
+            if keep[i]:
+                continue
             if i < first_kept:
-                reason[i] = "navigation"
+                r = "navigation"
             elif i > last_kept:
-                reason[i] = "related" if (cut is not None and i > cut) or x.words >= 4 else "footer"
+                r = "related" if (cut is not None and i > cut) or x.words >= 4 else "footer"
             else:
-                reason[i] = "caption" if not x.sent else "promo"
-        if reason[i] is not None:
-            removed.append(Removed(x.out, check_reason(reason[i])))
+                r = "caption" if not x.sent else "promo"
+            reason[i] = r
+        removed.append(Removed(x.out, check_reason(r)))
 
     # body text: kept lines, lines of one block joined by newlines, blocks by blank lines
     parts: list[str] = []
