@@ -721,12 +721,22 @@ def _fold_digit_runs(b: bytes) -> bytes:
     return b
 
 
+def _month_word_keyed(t: str, low: str, key: str) -> bool:
+    """`_month_word(t, ..., low)` for a trimmed line `t` whose only digits are ASCII ones, given its
+    key (`low` with each run of digits as "0"): the line's only space is " ", so it has a space
+    before a digit when its key has " 0"."""
+    return ((":" in t and _CLOCK.search(t) is not None)
+            or (("19" in t or "20" in t) and _YEAR_FAST.search(t) is not None)
+            or (" 0" in key and _MONTH_LOW.search(low) is not None))
+
+
 def _ascii_prims(t: str, ntok: int, caps: int, dc: int) -> tuple:
     """`_line_prims` of a trimmed ASCII line with `ntok` tokens, `caps` of them capitalised and
     `dc` digits."""
     lt = len(t)
     tl = t.lower()
     low = tl.split()  # == tl.split(" ") on a trimmed line
+    key = _fold_digit_runs(tl.encode("ascii")).decode("ascii") if dc else tl  # line_key (" ".join(tl.split()) is tl)
     return (
         lt, ntok or 1, len(low) or 1, *_stop_chrome(low),
         caps, dc, lt - t.count(" "), t.count(","),
@@ -736,11 +746,11 @@ def _ascii_prims(t: str, ntok: int, caps: int, dc: int) -> tuple:
         "|" in t,
         ntok >= 1 and t.isupper(),
         ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
-        dc > 0 and _month_word(t, True, tl),  # every alternative of _MONTH_WORD needs a digit
+        dc > 0 and _month_word_keyed(t, tl, key),  # every alternative of _MONTH_WORD needs a digit
         '"' in t,
         t[:1].islower(),
         "?" in t,
-        (_fold_digit_runs(tl.encode("ascii")).decode("ascii") if dc else tl),  # line_key (" ".join(tl.split()) is tl)
+        key,
     )
 
 
@@ -812,6 +822,7 @@ def _near_info(t: str) -> tuple[None, int, bool, tuple]:
     tl = t.lower()
     v = _near_stop_chrome(tl)
     lt = len(t)
+    key = _fold_digit_runs(tl.encode()).decode() if dc else tl
     return None, n, _ends_sentence(t), (
         lt, n or 1, n or 1, v & 0xFFFFFFFF, v >> 32,
         caps, dc, lt - t.count(" "), t.count(","),
@@ -821,11 +832,11 @@ def _near_info(t: str) -> tuple[None, int, bool, tuple]:
         "|" in t or " · " in t or " • " in t,
         n >= 1 and t.isupper(),
         ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
-        dc > 0 and _month_word(t, False, tl),
+        dc > 0 and _month_word_keyed(t, tl, key),
         '"' in t or "“" in t or "”" in t,
         t[:1].islower(),
         "?" in t,
-        _fold_digit_runs(tl.encode()).decode() if dc else tl,
+        key,
     )
 
 

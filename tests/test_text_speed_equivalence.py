@@ -567,3 +567,21 @@ def test_tokens_with_digits_equal_the_regex(t):
 def test_tokens_with_digits_on_made_up_lines(t):
     marks = T._WORD_CAPS.findall(t)
     assert T._tokens_with_digits(t.encode()) == (len(marks), len(marks) - marks.count(""))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines)
+def test_month_word_from_the_key_equals_the_regex(t):
+    if not t or T._FAR_CHAR.search(t) is not None:  # lines whose only digits are ASCII ones
+        return
+    low = t.lower()
+    key = T._fold_digit_runs(low.encode()).decode()
+    assert T._month_word_keyed(t, low, key) == (T._MONTH_WORD.search(t) is not None)
+
+
+@pytest.mark.parametrize("t", ["Jan 3", "March 3, 2024", "posted 12:30", "in 1999", "may 5", "Mayday 5", "dec.  3",
+                               "x1920", "Sep 0", "no date here", "June", "3 Jan"])
+def test_month_word_from_the_key_on_made_up_lines(t):
+    t = " ".join(t.split())
+    low = t.lower()
+    assert T._month_word_keyed(t, low, T._fold_digit_runs(low.encode()).decode()) == (T._MONTH_WORD.search(t) is not None)
