@@ -297,6 +297,10 @@ def _mk(y: int, m: int, d: int) -> str | None:
         return None
 
 
+# letters that match an ASCII one under re.I but do not lower-case to it ("ſep" is read as "sep")
+_ODD_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def find_date(s: str) -> tuple[str | None, int]:
     """The first full date in `s` as (YYYY-MM-DD, start offset), or (None, -1)."""
     if "19" not in s and "20" not in s:  # every pattern has a year
@@ -309,7 +313,7 @@ def find_date(s: str) -> tuple[str | None, int]:
             if k in (0, 1):
                 iso = _mk(y, int(g["m"]), int(g["d"]))
             elif k in (2, 3):
-                iso = _mk(y, _MONTHS[g["mon"].lower().rstrip(".")], int(g["day"]))
+                iso = _mk(y, _MONTHS[g["mon"].translate(_ODD_CASE).lower().rstrip(".")], int(g["day"]))
             else:
                 a, b = int(g["a"]), int(g["b"])
                 # month/day (US) unless the first number cannot be a month or dots are used

@@ -114,9 +114,11 @@ def mark_related(lines: Sequence[LineLike], keep: Sequence[bool], reason: list[s
     kept = [keep[i] and reason[i] is None for i in range(n)]
     taken = [False] * n  # items of a box found here: not headers themselves
     for i in range(n):
-        if taken[i]:
+        x = lines[i]
+        # `_header`'s first test, here: most lines are too long to head a box
+        if taken[i] or len(x.text) > 60 or (x.words > 6 and x.zone is None):
             continue
-        kind = _header(lines[i], kept[i], reason[i])
+        kind = _header(x, kept[i], reason[i])
         if kind is None:
             continue
         box = related_box(lines, kept, i, kind)

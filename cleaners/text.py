@@ -616,16 +616,11 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
     if t.isascii():
         b = t.encode("ascii")
         dc = len(b) - len(b.translate(None, _DIGIT_BYTES))
-        if dc:
-            marks = _WORD_CAPS.findall(t)  # one entry per token: its first letter if upper case, else ""
-            n = len(marks)
-            caps = n - marks.count("")
-        else:
-            n, caps = _tokens_without_digits(b)
+        n, caps = _tokens_with_digits(b) if dc else _tokens_without_digits(b)
         return None, n, _ends_sentence(t), _ascii_prims(t, n, caps, dc)
-    if _NOT_NEAR_ASCII.search(t) is None:  # no letter or digit beyond ASCII: no CJK to count
-        toks = _WORD_NEAR.findall(t)
-        return toks, len(toks), _ends_sentence(t), _line_prims(t, toks, True)
+    if _NOT_NEAR_ASCII.search(t) is None or _FAR_CHAR.search(t) is None:
+        # beyond ASCII only characters that are no word character (and no CJK): see `_near_info`
+        return _near_info(t)
     toks = _WORD.findall(t)
     return toks, count_words(t, toks), _ends_sentence(t), _line_prims(t, toks)
 
@@ -688,12 +683,60 @@ def _tokens_without_digits(b: bytes) -> tuple[int, int]:
     return caps + r.count(b" a") + (first == b"a"), caps
 
 
+# the classes the digit tokens need: letter "a", digit "0", "_'-" "w", ",." ".", the rest a space
+_TOK_CLASSES = bytes(
+    97 if (65 <= c <= 90 or 97 <= c <= 122) else 48 if 48 <= c <= 57 else 119 if c in b"_'-"
+    else 46 if c in b",." else 32 for c in range(256))
+# then: free digits stay "0", the rest is a space ("." is deleted)
+_TOK_DIGIT_RUNS = bytes(48 if c == 48 else 32 for c in range(256))
+_LETTER_TOKEN_TAIL = re.compile(rb"a[a0w]+")
+
+
+def _tokens_with_digits(b: bytes) -> tuple[int, int]:
+    """(`_WORD` tokens, those starting in upper case) of an ASCII line `b`. A letter token is the
+    rest of a run of word characters ([A-Za-z0-9_'-]) from its first letter: with the digits, "_",
+    "'" and "-" deleted, a run of letters (`_tokens_without_digits`). A digit token starts at a
+    digit outside a letter token and runs over digits, "," and ".": there is one per run of those
+    that holds such a digit."""
+    n, caps = _tokens_without_digits(b.translate(None, _DIGIT_BYTES))
+    d = b.translate(_TOK_CLASSES)
+    for _ in range(8):  # the letters take over the rest of their run, a character per pass
+        if b"a0" not in d and b"aw" not in d:
+            break
+        d = d.replace(b"a0", b"aa").replace(b"aw", b"aa")
+    else:
+        d = _LETTER_TOKEN_TAIL.sub(lambda m: b"a" * len(m[0]), d)
+    d = d.translate(_TOK_DIGIT_RUNS, b".")
+    return n + d.count(b" 0") + (d[:1] == b"0"), caps
+
+
+_DIGITS_AS_0 = bytes(48 if 48 <= c <= 57 else c for c in range(256))
+
+
+def _fold_digit_runs(b: bytes) -> bytes:
+    """`_DIGITS.sub("0", ...)` on bytes whose only digits are ASCII ones."""
+    b = b.translate(_DIGITS_AS_0)
+    while b"00" in b:
+        b = b.replace(b"00", b"0")
+    return b
+
+
+def _month_word_keyed(t: str, low: str, key: str) -> bool:
+    """`_month_word(t, ..., low)` for a trimmed line `t` whose only digits are ASCII ones, given its
+    key (`low` with each run of digits as "0"): the line's only space is " ", so it has a space
+    before a digit when its key has " 0"."""
+    return ((":" in t and _CLOCK.search(t) is not None)
+            or (("19" in t or "20" in t) and _YEAR_FAST.search(t) is not None)
+            or (" 0" in key and _MONTH_LOW.search(low) is not None))
+
+
 def _ascii_prims(t: str, ntok: int, caps: int, dc: int) -> tuple:
     """`_line_prims` of a trimmed ASCII line with `ntok` tokens, `caps` of them capitalised and
     `dc` digits."""
     lt = len(t)
     tl = t.lower()
     low = tl.split()  # == tl.split(" ") on a trimmed line
+    key = _fold_digit_runs(tl.encode("ascii")).decode("ascii") if dc else tl  # line_key (" ".join(tl.split()) is tl)
     return (
         lt, ntok or 1, len(low) or 1, *_stop_chrome(low),
         caps, dc, lt - t.count(" "), t.count(","),
@@ -703,11 +746,11 @@ def _ascii_prims(t: str, ntok: int, caps: int, dc: int) -> tuple:
         "|" in t,
         ntok >= 1 and t.isupper(),
         ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
-        dc > 0 and _month_word(t, True, tl),  # every alternative of _MONTH_WORD needs a digit
+        dc > 0 and _month_word_keyed(t, tl, key),  # every alternative of _MONTH_WORD needs a digit
         '"' in t,
         t[:1].islower(),
         "?" in t,
-        _DIGITS.sub("0", tl) if dc else tl,  # line_key (" ".join(tl.split()) is tl)
+        key,
     )
 
 
@@ -751,27 +794,99 @@ def _line_prims(t: str, toks: list[str], near: bool = False) -> tuple:
     )
 
 
-def _base_matrix(lines: list[_Line]) -> np.ndarray:
-    """The stage-1 features of every line of a page, one row per line (see `_base_features`)."""
+# --- near-ASCII lines ------------------------------------------------------------------------
+# A line whose characters beyond ASCII are no word characters (curly quotes, dashes, "©", "★" ...)
+# and none of the CJK ranges has the tokens of the same line with those mapped to ASCII ones.
+
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+_OTHER_THAN_ASCII_AND_APOSTROPHE = re.compile("[^\x00-\x7f’]")
+# a character beyond ASCII that the token pattern or the CJK count reads: a word character or one
+# of the CJK ranges of `_CJK` (which hold a few that are not word characters)
+_FAR_CHAR = re.compile("(?:(?![\x00-\x7f])\\w)|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_STOP_CHROME_B = {w.encode(): v for w, v in _STOP_CHROME.items()}
+# the characters outside tokens as spaces ("’", the only byte >= 128 left, is kept: it is inside them)
+_NOT_TOKEN_B = bytes(c if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c in b"_'-" or c >= 128)
+                     else 32 for c in range(256))
+# what stands before a token's first letter in its run of word characters
+_TOKEN_LEAD_RX = re.compile(rb" (?:[0-9_'-]|\xe2\x80\x99)+")
+
+
+def _near_info(t: str) -> tuple[None, int, bool, tuple]:
+    """`_line_info` of a line whose characters beyond ASCII are no word characters (and no CJK):
+    they split tokens like ASCII punctuation ("’" continues one like "'"), so the tokens are those
+    of the line with them mapped to ASCII; its words are its lower-cased tokens."""
+    t2 = _NOT_ASCII.sub("#", t.replace("’", "'"))
+    b = t2.encode("ascii")
+    dc = len(b) - len(b.translate(None, _DIGIT_BYTES))
+    n, caps = _tokens_with_digits(b) if dc else _tokens_without_digits(b)
+    tl = t.lower()
+    v = _near_stop_chrome(tl)
+    lt = len(t)
+    key = _fold_digit_runs(tl.encode()).decode() if dc else tl
+    return None, n, _ends_sentence(t), (
+        lt, n or 1, n or 1, v & 0xFFFFFFFF, v >> 32,
+        caps, dc, lt - t.count(" "), t.count(","),
+        t.endswith(":"),
+        t[-1:] in _TERMINAL_CHARS,
+        _BULLET.match(t) is not None,
+        "|" in t or " · " in t or " • " in t,
+        n >= 1 and t.isupper(),
+        ("@" in t or "://" in t or "www." in t or ".com" in t or ".org" in t) and _URLISH.search(t) is not None,
+        dc > 0 and _month_word_keyed(t, tl, key),
+        '"' in t or "“" in t or "”" in t,
+        t[:1].islower(),
+        "?" in t,
+        key,
+    )
+
+
+def _near_stop_chrome(tl: str) -> int:
+    """`_stop_chrome` of the lower-cased tokens of a near-ASCII line (`tl`: the line in lower case),
+    packed as stop + (chrome << 32). The line's runs of word characters (and "’"), each without
+    what stands before its first letter, are its letter tokens; its digit tokens are no stopwords."""
+    b = b" " + _OTHER_THAN_ASCII_AND_APOSTROPHE.sub(" ", tl).encode().translate(_NOT_TOKEN_B)
+    words = _TOKEN_LEAD_RX.sub(b" ", b).split()
+    return sum(map(_STOP_CHROME_B.get, words, repeat(0, len(words))))
+
+
+def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, list[str]]:
+    """`_line_info` of every line of a page: the word counts, whether each ends like a sentence,
+    the counts and flags as a matrix (one row per line, `_line_info`'s order without the key) and
+    the line keys."""
+    n = len(texts)
+    infos = list(map(_line_info, texts))
+    P = np.fromiter(chain.from_iterable([i[3][:-1] for i in infos]), dtype=np.int64, count=n * 19).reshape(n, 19)
+    return [i[1] for i in infos], [i[2] for i in infos], P, [i[3][-1] for i in infos]
+
+
+_FLAG_COLS = [4, 5, 11, 12, 13, 14, 20, 22, 23, 34, 35]
+_FLAG_SRC = [0, 1, 2, 3, 4, 5, 12, 6, 7, 8, 9]
+
+
+def _base_matrix(lines: list[_Line], P: np.ndarray | None = None, keys: list[str] | None = None) -> np.ndarray:
+    """The stage-1 features of every line of a page, one row per line (see `_base_features`).
+    `P`, `keys`: the lines' `_page_info` matrix and keys, if at hand."""
     n = len(lines)
     X = np.zeros((n, _N_BASE + 11))
     if n == 0:
         return X
+    if P is None or keys is None:
+        _, _, P, keys = _page_info([x.text for x in lines])
     words = np.fromiter((x.words for x in lines), dtype=np.int64, count=n)
     sent = np.fromiter((x.sent for x in lines), dtype=bool, count=n)
-    norule = np.fromiter((not x.rule for x in lines), dtype=bool, count=n)
-    # per-line counts and flags (cached per line text)
     flag_of = _REASON_FLAG
-    rows = []
-    prims = [_line_info(x.text)[3] for x in lines]
-    keys: dict[str, int] = {}
-    for p in prims:
-        keys[p[-1]] = keys.get(p[-1], 0) + 1
-    for x, p in zip(lines, prims):
-        rows.append(p[:-1])
-        rows.append((x.nb, flag_of[x.rule] if x.rule else -1, x.header, bool(x.bio), keys[p[-1]] > 1))
-    width = len(prims[0]) + 4
-    R = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=n * width).reshape(n, width)
+    rule = [x.rule for x in lines]
+    norule = np.fromiter((not r for r in rule), dtype=bool, count=n)
+    count: dict[str, int] = {}
+    for k in keys:
+        count[k] = count.get(k, 0) + 1
+    R = np.empty((n, 24), dtype=np.int64)
+    R[:, :19] = P
+    R[:, 19] = [x.nb for x in lines]
+    R[:, 20] = [flag_of[r] if r else -1 for r in rule]
+    R[:, 21] = [x.header for x in lines]
+    R[:, 22] = [bool(x.bio) for x in lines]
+    R[:, 23] = [count[k] > 1 for k in keys]
     L, nw, nl, stop_c, chrome_c, caps_c, dig_c, nonsp, comma_c = R[:, :9].T
     nbk, rcol = R[:, 19], R[:, 20]
     F = np.concatenate((R[:, 9:19], R[:, 21:]), axis=1).astype(bool)
@@ -797,26 +912,19 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
     X[:, 1] = lw
     X[:, 2] = _log1p_int(L) / 5
     X[:, 3] = sent
-    X[:, 4] = F[:, 0]
-    X[:, 5] = F[:, 1]
+    # the flags as they are: colon, terminal, bullet, pipe, upper, url, month, quote, lower, ?, dup
+    X[:, _FLAG_COLS] = F[:, _FLAG_SRC]
     X[:, 6] = stop
     X[:, 7] = caps
     X[:, 8] = dig_c / np.maximum(Lf, 1)
     X[:, 9] = np.minimum(nonsp / nw, 12) / 6
     X[:, 10] = np.minimum(comma_c / nw, 1.0)
-    X[:, 11] = F[:, 2]
-    X[:, 12] = F[:, 3]
-    X[:, 13] = F[:, 4]
-    X[:, 14] = F[:, 5]
     X[:, 15] = idx / max(n - 1, 1)
     X[:, 16] = before
     X[:, 17] = tw_before
     X[:, 18] = nbk > 1
     X[:, 19] = np.minimum(nbk, 10) / 10
-    X[:, 20] = F[:, 12]
     X[:, 21] = np.minimum(chrome_c / nl, 1.0)
-    X[:, 22] = F[:, 6]
-    X[:, 23] = F[:, 7]
     X[:, 24] = words <= 2
     X[:, 25] = words <= 5
     X[:, 26] = words >= 15
@@ -827,8 +935,6 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
     X[:, 31] = _log1p_int(dist_after) / 3
     X[:, 32] = np.maximum.accumulate(F[:, 10] & (tw_before > 0.3))
     X[:, 33] = np.maximum.accumulate(F[:, 11] & (tw_before > 0.3))
-    X[:, 34] = F[:, 8]
-    X[:, 35] = F[:, 9]
     X[:, 36] = stop * lw
     X[:, 37] = np.where(words <= 12, caps, 0.0)
     has_rule = rcol >= 0
@@ -852,9 +958,9 @@ def _base_matrix(lines: list[_Line]) -> np.ndarray:
     return X
 
 
-def _base_features(lines: list[_Line]) -> np.ndarray:
+def _base_features(lines: list[_Line], P: np.ndarray | None = None, keys: list[str] | None = None) -> np.ndarray:
     """Set each line's stage-1 features (`x.feats`) and return them as a matrix."""
-    X = _base_matrix(lines)
+    X = _base_matrix(lines, P, keys)
     for i, x in enumerate(lines):
         x._feats, x._X, x._row = None, X, i
     return X
@@ -1116,13 +1222,16 @@ def _is_wrapped(raw: list[str]) -> bool:
     if len(raw) < 3:
         return False
     body = raw[:-1]
-    lens = sorted(len(x) for x in body)
+    lens = sorted(map(len, body))
+    # the tests in order, each counted only when the ones before it pass
+    if sum(1 for k in lens if 45 <= k <= 110) < 0.7 * len(body):
+        return False
     med = lens[len(lens) // 2]
-    in_range = sum(1 for x in body if 45 <= len(x) <= 110)
-    open_end = sum(1 for x in body if not _SENT_END.search(x))
-    bullets = sum(1 for x in raw if _BULLET.match(x))
-    return (in_range >= 0.7 * len(body) and lens[-1] <= 1.35 * med and open_end >= 0.5 * len(body)
-            and bullets <= 1 and len(raw[-1]) <= 1.35 * med)
+    if lens[-1] > 1.35 * med or len(raw[-1]) > 1.35 * med:
+        return False
+    if sum(1 for x in body if not _SENT_END.search(x)) < 0.5 * len(body):
+        return False
+    return sum(1 for x in raw if _BULLET.match(x)) <= 1
 
 
 def _units(raw: list[str]) -> list[list[str]]:
@@ -1141,25 +1250,35 @@ def _units(raw: list[str]) -> list[list[str]]:
 
 
 def _lines_of(blocks: list[str]) -> list[_Line]:
-    out: list[_Line] = []
-    info = _line_info
-    Line = _Line
+    return _page_lines(blocks)[0]
+
+
+def _page_lines(blocks: list[str]) -> tuple[list[_Line], np.ndarray, list[str]]:
+    """The page's lines, with the counts and flags of `_page_info` (matrix, line keys)."""
+    texts: list[str] = []
+    outs: list[str] = []
+    where: list[tuple[int, int, int]] = []
     for b, block in enumerate(blocks):
         if "\n" not in block:  # most blocks are one line
             t = _trim(block)
             if t:
-                toks, words, sent, _ = info(t)
-                out.append(Line(t, b, 0, 1, words, t, None, False, None, sent, toks))
+                texts.append(t)
+                outs.append(t)
+                where.append((b, 0, 1))
             continue
         raw = [_trim(x) for x in block.split("\n")]
         raw = [x for x in raw if x]
         units = _units(raw)
         nu = len(units)
         for k, u in enumerate(units):
-            t = " ".join(u)
-            toks, words, sent, _ = info(t)
-            out.append(Line(t, b, k, nu, words, "\n".join(u), None, False, None, sent, toks))
-    return out
+            texts.append(" ".join(u))
+            outs.append("\n".join(u))
+            where.append((b, k, nu))
+    words, sent, P, keys = _page_info(texts)
+    Line = _Line
+    out = [Line(t, b, k, nu, w, o, None, False, None, s, None)
+           for t, (b, k, nu), w, o, s in zip(texts, where, words, outs, sent)]
+    return out, P, keys
 
 
 def _may_be_comment_header(low: str) -> bool:
@@ -1175,11 +1294,8 @@ def _may_be_comment_sig(line: str, low: str) -> bool:
             or (":" in line and ("says" in low or "said" in low or "wrote" in low or "writes" in low)))
 
 
-@lru_cache(maxsize=1 << 16)
-def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, str | None] | None]:
-    """What the named rules say about one line, on its own: (rule reason, "teaser" | "comments"
-    for a zone header or "sig" for a comment signature, bio). Lines repeat across a site's pages,
-    so this is cached."""
+def _line_rules_plain(t: str, words: int) -> tuple[str | None, str | None, tuple[str, str | None] | None]:
+    """`_line_rules` step by step through `_rule_reason` (the reference for its inlined form)."""
     n = len(t)
     low = _fold_lower(t) if n <= 200 else ""
     rule = _rule_reason(t, low)
@@ -1198,6 +1314,67 @@ def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, 
     return rule, kind, bio
 
 
+@lru_cache(maxsize=1 << 16)
+def _line_rules(t: str, words: int) -> tuple[str | None, str | None, tuple[str, str | None] | None]:
+    """What the named rules say about one line, on its own: (rule reason, "teaser" | "comments"
+    for a zone header or "sig" for a comment signature, bio). Lines repeat across a site's pages,
+    so this is cached. `_line_rules_plain` with `_rule_reason` and the prefilters inlined, and the
+    rules by first character looked up once."""
+    n = len(t)
+    rule = None
+    if n > 300:  # `_rule_reason` of a long line: only the editorial blurb, or no word at all
+        if _HAS_WORD.search(t) is None:
+            rule = "empty"
+        elif n <= 1200 and t[:2].lower() in ("we", "ou") and EDITORIAL_BLURB.match(t):
+            rule = "promo"
+        return rule, None, (md.parse_bio(t) if rule is None and words >= 6 else None)
+    low = _fold_lower(t) if n <= 200 else ""
+    c = low[:1] if low else _fold_lower(t[:1])
+    entry = _BY_FIRST.get("0" if c.isdecimal() else " " if c.isspace() else c)
+    if entry is None:
+        entry = _by_first(_first_key(c))
+    if not t[:1].isalnum() and _HAS_WORD.search(t) is None:  # an alphanumeric character is a word character
+        rule = "empty"
+    else:
+        one = entry[0]
+        m = one.match(t) if one is not None else None
+        if m is not None:
+            rule = entry[1][m.lastindex]
+        elif low and ("trust" in low or "we may" in low or "reader-supported" in low or "affiliate" in low) \
+                and PROMO_ANYWHERE.search(t):
+            rule = "promo"
+        elif low and _has_footer_hint(low) and (
+                (FOOTER.match(t) and not t.endswith((".", "?", "!"))) or "©" in low or "all rights reserved" in low):
+            rule = "footer"
+        elif " " not in t:
+            if IMAGE_SLUG.match(t) and not t.isdigit() and ("-" in t or "_" in t or "." in t):
+                rule = "caption"
+        elif n <= 200 and ("/" in t or low.startswith(_CAPTION_START) or "getty images" in low or "shutterstock" in low
+                           or "associated press" in low or "afp via getty" in low or "istock" in low) \
+                and CAPTION.match(t):
+            rule = "caption"
+        if rule is None:
+            if n <= 60 and _HAS_DIGIT.search(t) and _is_dateline(t):
+                rule = "dateline"
+            elif t[:2].lower() in ("we", "ou") and EDITORIAL_BLURB.match(t):
+                rule = "promo"
+    kind = None
+    if n <= 100:
+        link, header = entry[2], entry[3]
+        if rule is None and link is not None and link.match(t):
+            rule = "teaser"
+        elif header is not None and header.match(t):
+            kind = "teaser"
+        elif _may_be_comment_header(low) and COMMENT_HEADER.match(t):
+            kind = "comments"
+        elif (((" by" in low and _HAS_DIGIT.search(t) is not None)
+               or (":" in t and ("says" in low or "said" in low or "wrote" in low or "writes" in low)))
+              and COMMENT_SIG.match(t)):
+            kind = "sig"
+    bio = md.parse_bio(t) if rule is None and words >= 6 else None
+    return rule, kind, bio
+
+
 def prepare(blocks: list[str]) -> list[_Line]:
     """Lines with rule reasons and features (the classifier's input; used by training too)."""
     return _prepare(blocks)[0]
@@ -1205,15 +1382,21 @@ def prepare(blocks: list[str]) -> list[_Line]:
 
 def _prepare(blocks: list[str]) -> tuple[list[_Line], np.ndarray]:
     """`prepare`, also returning the stage-1 features as a matrix (one row per line)."""
-    lines = _lines_of(blocks)
+    lines, P, keys = _page_lines(blocks)
     sigs = []
+    heads = []
+    rules = _line_rules
     for i, x in enumerate(lines):
-        x.rule, kind, x.bio = _line_rules(x.text, x.words)
-        if kind == "sig":
-            sigs.append(i)
-        elif kind:
-            x.header, x.zone = True, kind
-    for i, x in enumerate(lines):
+        x.rule, kind, x.bio = rules(x.text, x.words)
+        if kind is not None:
+            if kind == "sig":
+                sigs.append(i)
+            else:
+                x.header, x.zone = True, kind
+                if kind == "teaser":
+                    heads.append(i)
+    for i in heads:  # (a box changes the rules of lines after it, not their zones)
+        x = lines[i]
         if x.zone == "teaser":
             box = _inline_box(lines, i)
             if box:  # a box of links inside the article: drop it, but it does not end the article
@@ -1225,7 +1408,7 @@ def _prepare(blocks: list[str]) -> tuple[list[_Line], np.ndarray]:
         x.header, x.zone = True, "comments"
         for i in sigs:
             lines[i].rule = "comments"
-    return lines, _base_features(lines)
+    return lines, _base_features(lines, P, keys)
 
 
 _THRESHOLD = 0.5
@@ -1253,13 +1436,15 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
         return Cleaned(text="", metadata=meta, removed=[], format="text")
     probs = score_lines(lines, X1)
     keep = [p >= _THRESHOLD for p in probs]
-    reason: list[str | None] = [None] * n
-
-    for i, x in enumerate(lines):
-        if boilerplate and line_key(x.text) in boilerplate and x.words < 40:
-            reason[i] = "boilerplate"
-        elif x.rule in _HARD and not (x.rule == "byline" and x.words > 25):
-            reason[i] = x.rule
+    if boilerplate:
+        reason: list[str | None] = [None] * n
+        for i, x in enumerate(lines):
+            if line_key(x.text) in boilerplate and x.words < 40:
+                reason[i] = "boilerplate"
+            elif x.rule in _HARD and not (x.rule == "byline" and x.words > 25):
+                reason[i] = x.rule
+    else:
+        reason = [x.rule if x.rule in _HARD and not (x.rule == "byline" and x.words > 25) else None for x in lines]
 
     # teaser zones: a teaser header or an author bio after most of the body closes the article
     kept_words = [x.words if keep[i] and reason[i] is None else 0 for i, x in enumerate(lines)]
@@ -1321,23 +1506,23 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     teasers.mark_related(lines, keep, reason)
 
     # final decision
-    kept_idx = []
-    for i, x in enumerate(lines):
-        if reason[i] is None and keep[i]:
-            kept_idx.append(i)
+    kept_idx = [i for i in range(n) if reason[i] is None and keep[i]]
     first_kept = kept_idx[0] if kept_idx else n
     last_kept = kept_idx[-1] if kept_idx else -1
     removed: list[Removed] = []
     for i, x in enumerate(lines):
-        if reason[i] is None and not keep[i]:
+        r = reason[i]
+        if r is None:
+            if keep[i]:
+                continue
             if i < first_kept:
-                reason[i] = "navigation"
+                r = "navigation"
             elif i > last_kept:
-                reason[i] = "related" if (cut is not None and i > cut) or x.words >= 4 else "footer"
+                r = "related" if (cut is not None and i > cut) or x.words >= 4 else "footer"
             else:
-                reason[i] = "caption" if not x.sent else "promo"
-        if reason[i] is not None:
-            removed.append(Removed(x.out, check_reason(reason[i])))
+                r = "caption" if not x.sent else "promo"
+            reason[i] = r
+        removed.append(Removed(x.out, check_reason(r)))
 
     # body text: kept lines, lines of one block joined by newlines, blocks by blank lines
     parts: list[str] = []

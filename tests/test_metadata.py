@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaners.metadata import (authors_from_byline, find_sources, looks_like_name, parse_bio, parse_date,
-                               site_from_copyright, site_from_trust)
+from cleaners.metadata import (authors_from_byline, find_date, find_sources, looks_like_name, parse_bio,
+                               parse_date, site_from_copyright, site_from_trust)
 
 
 @pytest.mark.parametrize(
@@ -159,3 +159,9 @@ def test_breadcrumb_echo():
     # a section name under its trail (fewer than three words) is not a headline; nor is a far line
     assert breadcrumb_echo(["Home / World - Wire", "World - Wire", "Ferry fares rise"]) is None
     assert breadcrumb_echo(["Home / Guides / Tide tables explained", "a", "b", "c", "Tide tables explained"]) is None
+
+
+def test_find_date_reads_month_names_with_letters_that_fold_to_ascii():
+    # "ſ" (long s) matches "s" in a case-insensitive pattern: the month is still looked up
+    assert find_date("ſep 3, 2024") == ("2024-09-03", 0)
+    assert find_date("Dec 3, 2024")[0] == "2024-12-03"

@@ -296,15 +296,18 @@ def test_editorial_blurb_gate(line, reason):
 @pytest.mark.parametrize("line", [
     "It’s a “short” line — with dashes – and dots…", "They’re • here · now", "‘Don’t’ do it, 2,000 times",
     "O’Neil’s 3.5 ‘rules’ for 2024 — Jan 3", "THE “BIG” ONE…", "—", "* ’90s music", "www.example.com — Home",
+    "© 2024 Example™ ★ 5", "Ⓐ → Ⓑ ×2", "zero\u200bwidth ®", "x・y", "e\u0301 ½ 3",
 ])
 def test_near_ascii_lines_take_the_short_path_and_equal_the_reference(line):
-    assert not line.isascii() and T._NOT_NEAR_ASCII.search(line) is None
-    assert T._WORD_NEAR.findall(line) == T._WORD.findall(line)
+    assert not line.isascii()
     toks, words, sent, prims = T._line_info.__wrapped__(line)
-    assert toks == T._WORD.findall(line)
+    if T._FAR_CHAR.search(line) is None:  # the short path
+        assert toks is None
+        assert T._NOT_NEAR_ASCII.search(line) is not None or T._WORD_NEAR.findall(line) == T._WORD.findall(line)
     assert words == T.count_words(line)
+    assert sent == (T._SENT_END.search(line) is not None)
     assert prims == _reference_prims(line)
-    assert prims == T._line_prims(line, toks)  # the general non-ASCII path
+    assert prims == T._line_prims(line, T._WORD.findall(line))  # the general non-ASCII path
 
 
 def test_near_ascii_extra_characters_are_plain_punctuation():
@@ -469,3 +472,116 @@ _ascii_bits = st.sampled_from(["a", "B", "_", "'", "-", " ", ".", ",", "x_Y", "O
 def test_tokens_without_digits_equal_the_regex(t):
     toks = T._WORD.findall(t)
     assert T._tokens_without_digits(t.encode("ascii")) == (len(toks), sum(w[0].isupper() for w in toks))
+
+
+def _assert_page_info(lines: list[str]) -> None:
+    words, sent, P, keys = T._page_info(lines)
+    assert P.shape == (len(lines), 19)
+    for i, t in enumerate(lines):
+        ref = _reference_prims(t)
+        assert tuple(int(v) for v in P[i]) == tuple(int(v) for v in ref[:-1]), t
+        assert keys[i] == ref[-1], t
+        assert words[i] == T.count_words(t), t
+        assert sent[i] == (T._SENT_END.search(t) is not None), t
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_lines, min_size=1, max_size=8))
+def test_page_info_equals_the_per_line_reference(lines):
+    # a page of ASCII, near-ASCII and other lines mixed gives each line's features
+    lines = [t for t in lines if t]
+    if lines:
+        _assert_page_info(lines)
+
+
+@pytest.mark.parametrize("lines", [
+    ["COVID-19 cases rose to 1,204.5 in 2021", "abc123456789012345 x_1-2'3 and 9a,b.8c", "_a -B 'C 3rd 1,a a1,2 1a.2"],
+    ["It’s “fine” — they’re 20’s O’Neil’s ’90s", "plain ASCII line, with 3 words.", "Ünïcode 漢字 line 5"],
+    ["a" + "0" * 40 + " " + "x-" * 30 + "1", "1" * 50, "·", "Home · News • Sport", "“Quote”"],
+    ["don’t stop", "DON’T STOP", "sign-in here", "Sign-In", "’the ’’and 3the _the -the 'the"],
+    ["© 2024 Example Media™ ★★★ 12", "Ⓐ Circled Ⓑ", "x・y katakana dot", "zero\u200bwidth", "e\u0301 mark",
+     "→ Next 3,5 ×2 ®", "It’s ★ “the” one —", "The end…", "\x80\x99 control", "§ 3.1 – ¶"],
+])
+def test_page_info_on_made_up_pages(lines):
+    _assert_page_info(lines)
+    for line in lines:  # and one line at a time
+        _assert_page_info([line])
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines, st.integers(0, 12))
+def test_inlined_line_rules_equal_the_plain_version(line, words):
+    if line:
+        assert T._line_rules.__wrapped__(line, words) == T._line_rules_plain(line, words)
+
+
+@pytest.mark.parametrize("line", [
+    "Share", "Advertisement", "Copyright 2021 Example Media. All rights reserved", "Photo: Ann Lee / Reuters",
+    "img_2041.jpg", "March 3, 2024", "We maintain a strict editorial policy and our guides are reviewed by experts",
+    "Read more", "You May Also Like", "12 Comments", "Sam says: great piece", "Posted by: Sam | Jan 10, 2008 4:49 PM",
+    "Jane is a senior writer at Example Times, where she covers the city.", "!!!", "« Previous", "x" * 250,
+    "We " + "really " * 60 + "follow our strict editorial policy", "...", "Why you can trust Example Weekly",
+])
+def test_inlined_line_rules_on_made_up_lines(line):
+    for words in (0, 6, 12):
+        assert T._line_rules.__wrapped__(line, words) == T._line_rules_plain(line, words)
+
+
+def _is_wrapped_plain(raw: list[str]) -> bool:
+    if len(raw) < 3:
+        return False
+    body = raw[:-1]
+    lens = sorted(len(x) for x in body)
+    med = lens[len(lens) // 2]
+    in_range = sum(1 for x in body if 45 <= len(x) <= 110)
+    open_end = sum(1 for x in body if not T._SENT_END.search(x))
+    bullets = sum(1 for x in raw if T._BULLET.match(x))
+    return (in_range >= 0.7 * len(body) and lens[-1] <= 1.35 * med and open_end >= 0.5 * len(body)
+            and bullets <= 1 and len(raw[-1]) <= 1.35 * med)
+
+
+_prose = st.lists(st.sampled_from(["the river", "opened on", "Monday,", "* item", "1. first", "end.", "word",
+                                   "a" * 30, "and then", "x" * 70]), min_size=1, max_size=14).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_prose, min_size=1, max_size=8))
+def test_lazy_wrapped_test_equals_the_plain_one(raw):
+    assert T._is_wrapped(raw) == _is_wrapped_plain(raw)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_lines)
+def test_tokens_with_digits_equal_the_regex(t):
+    if not t.isascii():
+        return
+    marks = T._WORD_CAPS.findall(t)
+    assert T._tokens_with_digits(t.encode()) == (len(marks), len(marks) - marks.count(""))
+    assert T._fold_digit_runs(t.encode()).decode() == T._DIGITS.sub("0", t)
+
+
+@pytest.mark.parametrize("t", [
+    "COVID-19 cases rose to 1,204.5 in 2021", "abc123456789012345 x_1-2'3 and 9a,b.8c", "_a -B 'C 3rd 1,a a1,2 1a.2",
+    "a" + "0" * 40 + " " + "x-" * 30 + "1", "1" * 50, "1.", ".5", "a.1", "0.a0", "3_a x_y9 -9 '9", "9",
+])
+def test_tokens_with_digits_on_made_up_lines(t):
+    marks = T._WORD_CAPS.findall(t)
+    assert T._tokens_with_digits(t.encode()) == (len(marks), len(marks) - marks.count(""))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lines)
+def test_month_word_from_the_key_equals_the_regex(t):
+    if not t or T._FAR_CHAR.search(t) is not None:  # lines whose only digits are ASCII ones
+        return
+    low = t.lower()
+    key = T._fold_digit_runs(low.encode()).decode()
+    assert T._month_word_keyed(t, low, key) == (T._MONTH_WORD.search(t) is not None)
+
+
+@pytest.mark.parametrize("t", ["Jan 3", "March 3, 2024", "posted 12:30", "in 1999", "may 5", "Mayday 5", "dec.  3",
+                               "x1920", "Sep 0", "no date here", "June", "3 Jan"])
+def test_month_word_from_the_key_on_made_up_lines(t):
+    t = " ".join(t.split())
+    low = t.lower()
+    assert T._month_word_keyed(t, low, T._fold_digit_runs(low.encode()).decode()) == (T._MONTH_WORD.search(t) is not None)
