@@ -427,6 +427,15 @@ def _date_matches(text: str) -> Iterable[re.Match[str]]:
             pos = found.end()
 
 
+# letters that match an ASCII one under re.I but do not lower-case to it ("ſep" is read as "sep")
+_ODD_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _month_key(name: str) -> str:
+    """The ``_MONTHS`` key of a month name matched by ``_DATE_RE`` (case-insensitive)."""
+    return name.translate(_ODD_CASE).lower().rstrip(".")
+
+
 def _numbers(text: str) -> set[str]:
     out: set[str] = set()
     for m in _NUM_RE.finditer(text):
@@ -435,9 +444,9 @@ def _numbers(text: str) -> set[str]:
             out.add(k)
     for m in _date_matches(text):
         if m.group(1):
-            month, day = _MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
+            month, day = _MONTHS[_month_key(m.group(1))], int(m.group(2))
         else:
-            month, day = _MONTHS[m.group(4).lower()], int(m.group(3))
+            month, day = _MONTHS[_month_key(m.group(4))], int(m.group(3))
         if 1 <= day <= 31:
             out.add(f"d:{month:02d}-{day:02d}")
     return out

@@ -131,11 +131,15 @@ def _add(out: BatchOutput, item: RawItem, data: bytes, size: int, mtime_ns: int,
         out.rejects.append(result)
         out.seen.append(Seen(item.source, sha, size, mtime_ns, None))
         return
+    try:
+        sig = make_signature(result.doc_id, result.cleaned.text, title=result.cleaned.metadata.title,
+                             sources=result.cleaned.metadata.sources, params=settings.dedup)
+    except Exception as exc:  # a bug on one article must not stop the run: recorded, not dropped
+        out.rejects.append(Reject(item.source, "cleaner_error", f"signing: {type(exc).__name__}: {exc}", sha))
+        out.seen.append(Seen(item.source, sha, size, mtime_ns, None))
+        return
     out.articles.append(result)
-    out.signatures.append(make_signature(result.doc_id, result.cleaned.text,
-                                         title=result.cleaned.metadata.title,
-                                         sources=result.cleaned.metadata.sources,
-                                         params=settings.dedup))
+    out.signatures.append(sig)
     out.seen.append(Seen(item.source, sha, size, mtime_ns, result.doc_id))
 
 

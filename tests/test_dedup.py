@@ -513,3 +513,13 @@ def test_a_short_brief_of_the_event_joins_with_fewer_shared_names():
 def test_a_short_brief_of_another_event_in_the_same_town_stays():
     d = deduplicate([sig("a", STORY_A), sig("b", STORY_B), sig("short", SHORT_OTHER)])
     assert "short" not in by_id(d)
+
+
+def test_a_month_name_read_through_an_odd_case_letter_is_a_date():
+    # "ſ" (long s) and "K" (Kelvin sign) match "s" and "k" case-insensitively but do not
+    # lower-case to them: the month is read, signing does not fail
+    from cleaners.dedup import _numbers
+
+    assert "d:09-03" in _numbers("The vote was held on ſep 3, 2024 in the old town hall.")
+    assert "d:09-05" in _numbers("Results came on 5 ſeptember after a long count.")
+    assert make_signature("x", "Harbour works began on ſep 3 and ended in the spring of that year.").words > 0
