@@ -13,7 +13,6 @@ is printed, to damp the noise of a shared machine.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -21,19 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.speed_text import SETS, _files  # noqa: E402
 from cleaners.decode import decode  # noqa: E402
 from cleaners.layout import _WIDE_RX, split_columns  # noqa: E402
 from cleaners.model import RejectError  # noqa: E402
 from cleaners.text import clean_text  # noqa: E402
 
-SHARED = Path(os.environ.get("NEWSCURATE_SHARED", ROOT / ".." / "shared")).resolve()
-SETS = ["aeb", "wcxb-dev", "l3s-gn1", "seeds"]
 
 
 def _texts(name: str) -> list[str]:
-    d = SHARED / "seeds" / "raw" if name == "seeds" else SHARED / "datasets" / name / "dump"
     out = []
-    for p in sorted(d.glob("*.txt")):
+    for p in _files(name):
         try:
             out.append(decode(p.read_bytes(), name=p.name).text)
         except RejectError:
