@@ -27,7 +27,6 @@ from cleaners.model import RejectError  # noqa: E402
 from cleaners.text import clean_text  # noqa: E402
 
 
-
 def _texts(name: str) -> list[str]:
     out = []
     for p in _files(name):
