@@ -79,7 +79,7 @@ class DedupParams:
     # --- signature shape
     num_perm: int = 64  # MinHash permutations of the near-level (5-gram) signature
     lead_num_perm: int = 64  # permutations of the lead signature
-    story_num_perm: int = 192  # permutations of the story signature
+    story_num_perm: int = 128  # permutations of the story signature
     shingle_size: int = 5  # words per shingle at near level
     lead_words: int = 60  # words of the body's lead in the lead signature
     event_words: int = 120  # words of the body's lead whose content words describe the event
@@ -90,8 +90,8 @@ class DedupParams:
     near_lsh_bands: int = 16  # whole-body 5-gram MinHash, 16 bands of 4 rows: p(meet) 0.64 at
     near_lsh_rows: int = 4  # jaccard 0.5, 0.98 at 0.7 (lower overlaps meet through the other two)
     lead_lsh_threshold: float = 0.7  # lead 5-gram MinHash (truncations keep the lead)
-    story_lsh_bands: int = 96  # story-feature MinHash: bands x rows <= story_num_perm;
-    story_lsh_rows: int = 2  # 2 rows: pairs whose weighted story features overlap by 12% meet with p~0.75, 15% p~0.89, 25% p~1.0
+    story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
+    story_lsh_rows: int = 2  # 2 rows: pairs whose weighted story features overlap by 12% meet with p~0.60, 15% p~0.77, 25% p~0.98
     boilerplate_df: int = 3  # 5-grams in this many documents of a run count as page chrome
     max_story_heads: int = 8  # story clusters: heads checked pairwise when two clusters meet
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)

@@ -18,7 +18,7 @@ next to the corpus (``dedup_index/<part>.idx``) with a fingerprint of their part
 banding; a missing or stale one is rebuilt from its part. A later run thus reads arrays, looks
 up only its new documents, and loads just the signatures that are candidates.
 
-The story level is permissive (96 bands of 2 rows: rewrites share few names), so most of its
+The story level is permissive (64 bands of 2 rows: rewrites share few names), so most of its
 bucket pairs share a name or two and nothing else. Before verification a story-only pair must
 pass ``_story_prefilter``: enough shared names/numbers/quote 4-grams for the story test's
 ``story_min_features`` to be reachable, or a shared near/lead MinHash value (a copy the other
