@@ -51,6 +51,8 @@ import xxhash
 from datasketch import MinHash
 from datasketch.minhash import _fmix
 
+from cleaners.metadata import month_key
+
 __all__ = [
     "DedupParams",
     "Signature",
@@ -91,7 +93,8 @@ class DedupParams:
     near_lsh_rows: int = 4  # jaccard 0.5, 0.98 at 0.7 (lower overlaps meet through the other two)
     lead_lsh_threshold: float = 0.7  # lead 5-gram MinHash (truncations keep the lead)
     story_lsh_bands: int = 64  # story-feature MinHash: bands x rows <= story_num_perm;
-    story_lsh_rows: int = 2  # 2 rows: pairs whose weighted story features overlap by 12% meet with p~0.60, 15% p~0.77, 25% p~0.98
+    story_lsh_rows: int = 2  # 2 rows: pairs whose weighted story features overlap by 12% meet
+    # with p~0.60, 15% p~0.77, 25% p~0.98
     boilerplate_df: int = 3  # 5-grams in this many documents of a run count as page chrome
     max_story_heads: int = 8  # story clusters: heads checked pairwise when two clusters meet
     max_bucket: int = 400  # LSH buckets larger than this are sampled down (degenerate features)
@@ -427,15 +430,6 @@ def _date_matches(text: str) -> Iterable[re.Match[str]]:
             pos = found.end()
 
 
-# letters that match an ASCII one under re.I but do not lower-case to it ("ſep" is read as "sep")
-_ODD_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-
-
-def _month_key(name: str) -> str:
-    """The ``_MONTHS`` key of a month name matched by ``_DATE_RE`` (case-insensitive)."""
-    return name.translate(_ODD_CASE).lower().rstrip(".")
-
-
 def _numbers(text: str) -> set[str]:
     out: set[str] = set()
     for m in _NUM_RE.finditer(text):
@@ -444,9 +438,9 @@ def _numbers(text: str) -> set[str]:
             out.add(k)
     for m in _date_matches(text):
         if m.group(1):
-            month, day = _MONTHS[_month_key(m.group(1))], int(m.group(2))
+            month, day = _MONTHS[month_key(m.group(1))], int(m.group(2))
         else:
-            month, day = _MONTHS[_month_key(m.group(4))], int(m.group(3))
+            month, day = _MONTHS[month_key(m.group(4))], int(m.group(3))
         if 1 <= day <= 31:
             out.add(f"d:{month:02d}-{day:02d}")
     return out
@@ -996,6 +990,7 @@ class _DocWeights:
     term_total: float
     qgrams: frozenset[str]
     sources: frozenset[str]
+    own_specific: int = 0  # specific names and numbers (weight 2 or more) of the document
 
 
 IDF_SHARPNESS = 2  # idf * (idf / idf at df 2) ** IDF_SHARPNESS (at most 1): 0 gives plain idf
@@ -1074,9 +1069,12 @@ class _Weights:
                 if v is None:
                     v = fw["t:" + t] = self.term(t)
                 terms[t] = v
+            # specific names and numbers (weight 2 or more), a two-word name counted once
+            own = sum(1 for e, v in ents.items() if v >= 2.0 and e not in cov)
+            own += sum(1 for v in nums.values() if v >= 2.0)
             d = _DocWeights(
                 ents, nums, total, terms, sum(terms.values()),
-                frozenset(g for q in s.quotes for g in _quote_grams(q)), frozenset(s.sources),
+                frozenset(g for q in s.quotes for g in _quote_grams(q)), frozenset(s.sources), own,
             )
             self._cache[s.doc_id] = d
         return d
@@ -1124,12 +1122,6 @@ def _exact_figure(key: str) -> bool:
     return len(v.rstrip("0")) >= 3
 
 
-def _own_specific(d: _DocWeights) -> int:
-    """How many specific names and numbers (weight 2 or more) one document has."""
-    cov = {p for e in d.ents if " " in e for p in e.split()}
-    return sum(1 for e, v in d.ents.items() if v >= 2.0 and e not in cov) + sum(1 for v in d.nums.values() if v >= 2.0)
-
-
 def _min_features(own: int, params: DedupParams) -> int:
     """Specific features a story pair must share: ``story_min_features``, or fewer when the one
     with fewer specific names and numbers (``own``: a brief of a few sentences) shares
@@ -1172,7 +1164,7 @@ def _story_score(a: Signature, b: Signature, w: _Weights) -> tuple[float, dict]:
     info = {
         "shared_w": shared,
         "specific": specific,
-        "own_specific": min(_own_specific(da), _own_specific(db)),
+        "own_specific": min(da.own_specific, db.own_specific),
         "names": sorted(shared_e_w, key=lambda e: (-shared_e_w[e], e)),
         "numbers": sorted(shared_n_w, key=lambda x: (-shared_n_w[x], x)),
         "quotes": _shared_quote_spans(a.quotes, shared_q) if shared_q else [],

@@ -37,7 +37,8 @@ import numpy as np
 import xxhash
 from datasketch import MinHashLSH
 
-from cleaners.dedup import STORY_SHORT_MIN, DedupParams, Signature, _quote_grams, _sorted_unique as _uniq, signature_key
+from cleaners.dedup import (STORY_SHORT_MIN, DedupParams, Signature, _quote_grams, _sorted_unique as _uniq,
+                            signature_key)
 
 INDEX_VERSION = 1
 LEVELS = ("near", "lead", "story")
@@ -599,8 +600,8 @@ def _story_prefilter(codes: np.ndarray, new: Sequence[Signature], base_new: int,
                      params: DedupParams) -> np.ndarray:
     """The story-only candidate pairs that could verify: sharing at least
     ``story_min_features`` names/numbers/quote 4-grams, or fewer for a short brief (the story
-    test counts only shared ones of those, at most three quote grams), or a MinHash value of the near/lead signatures (a copy
-    that did not meet at the copy levels)."""
+    test counts only shared ones of those, at most three quote grams), or a MinHash value of the
+    near/lead signatures (a copy that did not meet at the copy levels)."""
     if not len(codes):
         return codes
     need = params.story_min_features

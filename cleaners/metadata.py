@@ -301,6 +301,12 @@ def _mk(y: int, m: int, d: int) -> str | None:
 _ODD_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
+def month_key(name: str) -> str:
+    """A month name as matched case-insensitively ("Sept.", "ſep"), as the lower-case key of a
+    month table ("sept", "sep")."""
+    return name.translate(_ODD_CASE).lower().rstrip(".")
+
+
 def find_date(s: str) -> tuple[str | None, int]:
     """The first full date in `s` as (YYYY-MM-DD, start offset), or (None, -1)."""
     if "19" not in s and "20" not in s:  # every pattern has a year
@@ -313,7 +319,7 @@ def find_date(s: str) -> tuple[str | None, int]:
             if k in (0, 1):
                 iso = _mk(y, int(g["m"]), int(g["d"]))
             elif k in (2, 3):
-                iso = _mk(y, _MONTHS[g["mon"].translate(_ODD_CASE).lower().rstrip(".")], int(g["day"]))
+                iso = _mk(y, _MONTHS[month_key(g["mon"])], int(g["day"]))
             else:
                 a, b = int(g["a"]), int(g["b"])
                 # month/day (US) unless the first number cannot be a month or dots are used
