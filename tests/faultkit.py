@@ -130,3 +130,19 @@ def check_corpus(out: Path) -> None:
     assert len(ids) == len(set(ids))
     assert set(pq.read_table(out / "duplicates", columns=["duplicate_of"]).column("duplicate_of").to_pylist()) <= set(ids)
     assert sorted(pq.read_table(out / "signatures", columns=["doc_id"]).column("doc_id").to_pylist()) == sorted(ids)
+
+
+def fail_commit_rename(monkeypatch, run_id: str, nth: int) -> list:
+    """Make the `nth` rename of run `run_id`'s staged files into the corpus fail (say, the disk
+    is full); returns the list of (src, dst) renames tried. Undo with ``monkeypatch.undo()``."""
+    real_replace, calls = os.replace, []
+
+    def failing_replace(src, dst):
+        if f"/_staging/{run_id}/commit/" in str(src) and "/_staging/" not in str(dst):
+            calls.append((src, dst))
+            if len(calls) == nth:
+                raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr("cleaners.corpus.os.replace", failing_replace)
+    return calls

@@ -55,16 +55,7 @@ def test_the_check_finds_a_file_in_two_places_and_rows_for_files_the_run_did_not
 def test_a_commit_that_fails_after_its_journal_is_completed_by_the_next_recovery(tmp_path, monkeypatch):
     corpus, staged = _stage(tmp_path)
     decisions = deduplicate(corpus.staged_signatures("r1"))
-    real_replace, calls = __import__("os").replace, []
-
-    def failing_replace(src, dst):  # the third rename into the corpus fails (say, the disk is full)
-        if "/_staging/r1/commit/" in str(src) and "/_staging/" not in str(dst):
-            calls.append(src)
-            if len(calls) == 3:
-                raise OSError(28, "No space left on device")
-        return real_replace(src, dst)
-
-    monkeypatch.setattr("cleaners.corpus.os.replace", failing_replace)
+    fk.fail_commit_rename(monkeypatch, "r1", 3)  # the third rename into the corpus fails
     with pytest.raises(OSError):
         corpus.commit("r1", decisions, staged.rejects, staged.seen)
     monkeypatch.undo()

@@ -326,16 +326,7 @@ def test_a_commit_stages_each_signatures_part_with_its_segment_and_recovery_comp
     corpus = Corpus(tmp_path / "out")
     staged = corpus.stage_batch("r1", 0, process_batch(list(discover(raw)), Settings()))
     decisions = deduplicate(corpus.staged_signatures("r1"))
-    real_replace, calls = __import__("os").replace, []
-
-    def failing_replace(src, dst):  # the second rename into the corpus fails
-        if "/_staging/r1/commit/" in str(src) and "/_staging/" not in str(dst):
-            calls.append(dst)
-            if len(calls) == 2:
-                raise OSError(28, "No space left on device")
-        return real_replace(src, dst)
-
-    monkeypatch.setattr("cleaners.corpus.os.replace", failing_replace)
+    fk.fail_commit_rename(monkeypatch, "r1", 2)  # the second rename into the corpus fails
     with pytest.raises(OSError):
         corpus.commit("r1", decisions, staged.rejects, staged.seen)
     monkeypatch.undo()

@@ -114,6 +114,27 @@ def _reference_find_sources_found(text: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def _reference_find_sources(text: str, every_pattern: bool = True) -> list[str]:
+    """What ``find_sources`` returns, step by step: the names found, each once (case and a
+    leading "the" aside); with ``every_pattern`` every credit pattern is tried on every sentence
+    (no prefilter)."""
+    needs = md._CREDIT_NEEDS
+    if every_pattern:
+        md._CREDIT_NEEDS = [("",)] * len(needs)
+    try:
+        ref = _reference_find_sources_found(text)
+    finally:
+        md._CREDIT_NEEDS = needs
+    out, seen = [], set()
+    for _, name in ref:
+        key = name.lower()
+        key = key[4:] if key.startswith("the ") else key
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
 @pytest.mark.parametrize("text", [
     "The council met on Tuesday. The plan was first reported by The Harbour Gazette. More later.",
     "He said\n\nto Reuters that nothing changed.",
@@ -123,15 +144,7 @@ def _reference_find_sources_found(text: str) -> list[tuple[int, str]]:
     "",
 ])
 def test_find_sources_prefilter_keeps_every_credit(text):
-    ref = _reference_find_sources_found(text)
-    out, seen = [], set()
-    for _, name in ref:
-        key = name.lower()
-        key = key[4:] if key.startswith("the ") else key
-        if key not in seen:
-            seen.add(key)
-            out.append(name)
-    assert md.find_sources(text) == out
+    assert md.find_sources(text) == _reference_find_sources(text, every_pattern=False)
 
 
 # --- per-line fast paths against the plain regex / per-token versions ---------------------------------
@@ -373,25 +386,6 @@ _CREDIT_BITS = ["via", "Via", "(Reuters) -", "(AP) —", "Sources: ", "source:",
                 "reports", "revealed", "according to", "According to a report by", "a report from", "reported by",
                 "The Example Times", "Reuters", "Bloomberg", "the", "Daily Harbour News", "and", ",", ".", "\n",
                 " ", "[", "]", "(", ")", "has", "first", "Ann Lee", "X Wire"]
-
-
-def _reference_find_sources(text: str) -> list[str]:
-    """What ``find_sources`` returns when every credit pattern is tried on every sentence (no
-    prefilter): the names found, each once (case and a leading "the" aside)."""
-    needs = md._CREDIT_NEEDS
-    md._CREDIT_NEEDS = [("",)] * len(needs)
-    try:
-        ref = _reference_find_sources_found(text)
-    finally:
-        md._CREDIT_NEEDS = needs
-    out, seen = [], set()
-    for _, name in ref:
-        key = name.lower()
-        key = key[4:] if key.startswith("the ") else key
-        if key not in seen:
-            seen.add(key)
-            out.append(name)
-    return out
 
 
 @settings(max_examples=500, deadline=None)
