@@ -33,4 +33,3 @@ def test_a_dump_of_one_giant_line_is_not_rejected_for_want_of_a_body():
     _, cleaned = clean_bytes(page.encode(), name="page.txt")
     assert "regional water board approved plan number 11" in cleaned.text
     assert all(line in page for line in cleaned.text.split("\n"))
-
