@@ -1436,6 +1436,7 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
         return Cleaned(text="", metadata=meta, removed=[], format="text")
     probs = score_lines(lines, X1)
     keep = [p >= _THRESHOLD for p in probs]
+    _extend_body(lines, probs, keep)
     if boilerplate:
         reason: list[str | None] = [None] * n
         for i, x in enumerate(lines):
@@ -1550,6 +1551,32 @@ def clean_blocks(blocks: list[str], *, hint: Metadata | None = None,
     return Cleaned(text=body, metadata=meta, removed=removed, format="text")
 
 
+NEAR_BODY_P = 0.4  # a sentence next to kept body is kept from this probability on (not 0.5)
+NEAR_BODY_WORDS = 4
+
+
+def _extend_body(lines: list[_Line], probs: list[float], keep: list[bool]) -> None:
+    """Hysteresis on the line model's decision: a line scored just under the threshold
+    (``NEAR_BODY_P`` or more) that ends like a sentence, has no rule against it and stands next
+    to a kept line is kept too, and so on along the run. The first sentences of a short brief
+    under a dateline score like that: the model sees chrome above them and little body below."""
+    todo = [i for i, p in enumerate(probs)
+            if NEAR_BODY_P <= p < _THRESHOLD and lines[i].sent and lines[i].rule is None
+            and lines[i].words >= NEAR_BODY_WORDS]
+    n = len(lines)
+    while todo:
+        left = []
+        for i in todo:
+            if (i > 0 and keep[i - 1] and lines[i - 1].rule is None) or (
+                    i + 1 < n and keep[i + 1] and lines[i + 1].rule is None):
+                keep[i] = True
+            else:
+                left.append(i)
+        if len(left) == len(todo):
+            break
+        todo = left
+
+
 def _headline_fallback(lines: list[_Line], reason: list[str | None], probs: list[float]) -> str | None:
     """When the title model finds no headline (or picks a byline), the headline-like line over
     the byline / date lines above the body (`metadata.headline_above`) becomes the title."""
@@ -1620,7 +1647,7 @@ def _title_like(x: _Line) -> bool:
     t = x.text
     return (3 <= x.words <= 30 and len(t) <= 250 and not _BULLET.match(t) and not _TITLE_BAD_END.search(t)
             and not t.endswith(".") and x.rule is None and not md.looks_like_name(t) and not _URLISH.search(t)
-            and not _TITLE_SEP.search(t))
+            and not _TITLE_SEP.search(t) and x.zone is None)
 
 
 TITLE_MIN = 0.1

@@ -399,3 +399,52 @@ def test_dump_title_without_its_trailing_section():
     assert c.metadata.title == "Harbour Ferry Terminal Delayed Until Spring"
     # the whole line goes from the body, it is not rewritten
     assert title not in c.text and "Opinion" not in c.text
+
+
+from cleaners.text import NEAR_BODY_P, _extend_body, _Line, _title_like  # noqa: E402
+
+
+def _lines(rows: list[tuple[str, bool, str | None]]) -> list[_Line]:
+    """rows: (text, ends like a sentence, rule reason)."""
+    return [_Line(t, block=i, k=0, nb=1, words=len(t.split()), rule=r, sent=s) for i, (t, s, r) in enumerate(rows)]
+
+
+def test_sentences_just_under_the_threshold_next_to_the_body_are_kept():
+    lines = _lines([("Friday 1st March, 2019", False, "dateline"),
+                    ("The ferry company will run two extra crossings a day.", True, None),
+                    ("Its boats now sail twice daily.", True, None),
+                    (PARA[0], True, None), (PARA[1], True, None)])
+    probs = [0.1, 0.46, 0.43, 0.64, 0.65]
+    keep = [p >= 0.5 for p in probs]
+    _extend_body(lines, probs, keep)
+    # the run grows line by line from the kept body up to the dateline, which stays out
+    assert keep == [False, True, True, True, True]
+
+
+@pytest.mark.parametrize("row,prob", [
+    (("Email this story to a friend", False, None), 0.45),  # not a sentence
+    (("Share it with the people you know.", True, "share"), 0.45),  # a rule speaks against it
+    (("The ferry company will run two extra crossings a day.", True, None), NEAR_BODY_P - 0.05),  # too low
+    (("Sail twice.", True, None), 0.45),  # too short
+])
+def test_lines_the_body_does_not_take_in(row, prob):
+    lines = _lines([row, (PARA[0], True, None)])
+    keep = [False, True]
+    _extend_body(lines, [prob, 0.9], keep)
+    assert keep == [False, True]
+
+
+def test_line_far_from_kept_body_is_not_taken_in():
+    lines = _lines([("The ferry company will run two extra crossings a day.", True, None),
+                    ("Contact us", False, None), (PARA[0], True, None)])
+    keep = [False, False, True]
+    _extend_body(lines, [0.45, 0.1, 0.9], keep)
+    assert keep == [False, False, True]
+
+
+def test_a_line_opening_a_comment_or_teaser_zone_is_no_headline():
+    x = _lines([("Have your say on this story", False, None)])[0]
+    assert _title_like(x)
+    for zone in ("comments", "teaser"):
+        x.zone = zone
+        assert not _title_like(x)
