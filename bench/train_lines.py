@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cleaners import text as T  # noqa: E402
+from cleaners.layout import split_columns  # noqa: E402
 
 SHARED = Path(os.environ.get("NEWSCURATE_SHARED", ROOT / ".." / "shared"))
 SETS = ["aeb", "wcxb-dev", "l3s-gn1"]
@@ -48,7 +49,8 @@ def load(dataset: str) -> list[dict]:
     for line in open(d / "truth.jsonl"):
         r = json.loads(line)
         p = d / "dump" / f"{r['id']}.txt"
-        r["dump"] = p.read_text(encoding="utf-8", errors="replace") if p.exists() else ""
+        # as a run sees it: side-by-side columns written one after the other (cleaners.layout)
+        r["dump"] = split_columns(p.read_text(encoding="utf-8", errors="replace")) if p.exists() else ""
         rows.append(r)
     return rows
 
@@ -240,7 +242,8 @@ def title_rows(rows: list[dict]):
             yield r, [], [], []
             continue
         t = _tn(r["title"])
-        X = [T.title_features(lines, i, cands, top, probs) for i in cands]
+        body = T.body_words(lines, probs, top)
+        X = [T.title_features(lines, i, cands, top, probs, body) for i in cands]
         y = [1 if _tn(lines[i].text) == t else 0 for i in cands]
         yield r, cands, X, y
 

@@ -1669,8 +1669,47 @@ def title_candidates(lines: list[_Line], top: int) -> list[int]:
     return [i for i in range(max(0, top - TITLE_WINDOW), end) if _title_like(lines[i])]
 
 
-def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float]) -> list[float]:
+TITLE_BODY_WORDS = 300  # words of the body (from its start) a headline's words are looked for in
+# first words of a call to action ("Get a Personalized Demo", "Join our partner community"): a
+# promo line above the body, not a headline
+_CALL_TO_ACTION = frozenset(
+    "get join sign subscribe click find log download book start try discover explore shop buy register "
+    "contact follow watch call request schedule save enter claim grab unlock".split())
+
+
+def _content_words(x: _Line) -> set[str]:
+    """The line's words in lower case without a possessive "'s", of 3 letters or more, no stopwords."""
+    out = set()
+    for w in x.toks:
+        w = w.lower()
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        if len(w) >= 3 and w not in _STOP:
+            out.add(w)
+    return out
+
+
+def body_words(lines: list[_Line], probs: list[float], top: int) -> frozenset[str]:
+    """Content words (lower case, 3 letters or more, no stopwords) of the first
+    ``TITLE_BODY_WORDS`` words of the lines the model keeps from ``top`` on."""
+    out: set[str] = set()
+    n = 0
+    for x, p in zip(lines[top:], probs[top:]):
+        if p >= _THRESHOLD:
+            out |= _content_words(x)
+            n += x.words
+            if n >= TITLE_BODY_WORDS:
+                break
+    return frozenset(out)
+
+
+def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float],
+                   body: frozenset[str] = frozenset()) -> list[float]:
+    """The headline scorer's features of candidate ``i``; ``body``: `body_words` of the page (a
+    headline's words come back in the article's first paragraphs, a promo's or a menu's do not)."""
     x = lines[i]
+    own = _content_words(x)
+    first = x.toks[0].lower() if x.toks else ""
     rank = cands.index(i)
     same = sum(1 for y in lines[: top + 5] if y.text == x.text)
     nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -1699,6 +1738,8 @@ def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs
         1.0 if x.text.isupper() else 0.0,
         1.0 if x.sent else 0.0,
         1.0 if x.rule is None and any(y.rule in ("byline", "dateline") for y in lines[i + 1:i + 4]) else 0.0,
+        len(own & body) / len(own) if own else 0.0,
+        1.0 if first in _CALL_TO_ACTION else 0.0,
     ]
 
 
@@ -1720,7 +1761,8 @@ def _top_metadata(lines: list[_Line], keep: list[bool], reason: list[str | None]
         cands = title_candidates(lines, top)
         if cands:
             tm = _model().get("title")
-            feats = [title_features(lines, i, cands, top, probs) for i in cands]
+            body = body_words(lines, probs, top)
+            feats = [title_features(lines, i, cands, top, probs, body) for i in cands]
             scores = _lr(tm, feats) if tm else [f[1] for f in feats]
             k = max(range(len(cands)), key=lambda j: scores[j])
             if scores[k] >= TITLE_MIN:

@@ -1,10 +1,11 @@
-"""Headlines found in page dumps (the text path) on wcxb-dev, against the truth titles.
+"""Headlines found in page dumps (the text path) on wcxb-dev and l3s-gn1, against the truth titles.
 
-The truth title is a line of the dump for about 65% of the pages (the ceiling of a line picker);
-the title model, the breadcrumb echo (`cleaners.metadata.breadcrumb_echo`), the byline-block
-fallback of `cleaners.metadata.headline_above` and the trailing-section strip find 0.51 (0.47
-before the echo, the strip and the lower model threshold). The floor is that level less a small
-margin.
+On wcxb-dev the truth title is a line of the dump for about 65% of the pages (the ceiling of a line
+picker); the title model, the breadcrumb echo (`cleaners.metadata.breadcrumb_echo`), the
+byline-block fallback of `cleaners.metadata.headline_above` and the trailing-section strip find
+0.547 on wcxb-dev and 0.562 on l3s-gn1 (0.511 and 0.469 before the model's features included how
+many of a candidate's words the article's first paragraphs repeat, and calls to action). The
+floors are those levels less a small margin.
 """
 from __future__ import annotations
 
@@ -14,32 +15,37 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.text import clean_text
+from cleaners.model import RejectError
+from cleaners.pipeline import clean_bytes
 
 SHARED = Path(os.environ.get("NEWSCURATE_SHARED", Path(__file__).resolve().parents[1] / ".." / "shared")).resolve()
-WCXB = SHARED / "datasets" / "wcxb-dev"
 pytestmark = [
     pytest.mark.shared,
     pytest.mark.slow,
-    pytest.mark.skipif(not (WCXB / "truth.jsonl").exists(), reason="../shared is missing"),
+    pytest.mark.skipif(not (SHARED / "datasets" / "wcxb-dev" / "truth.jsonl").exists(), reason="../shared is missing"),
 ]
 
-TITLE_FLOOR = 0.50
+TITLE_FLOOR = {"wcxb-dev": 0.53, "l3s-gn1": 0.54}
 
 
 def _norm(s: str | None) -> str:
     return " ".join((s or "").lower().split())
 
 
-def test_dump_titles_on_wcxb():
+@pytest.mark.parametrize("dataset", sorted(TITLE_FLOOR))
+def test_dump_titles(dataset):
+    base = SHARED / "datasets" / dataset
     hits = total = 0
-    for line in open(WCXB / "truth.jsonl", encoding="utf-8"):
+    for line in open(base / "truth.jsonl", encoding="utf-8"):
         t = json.loads(line)
-        p = WCXB / "dump" / f"{t['id']}.txt"
+        p = base / "dump" / f"{t['id']}.txt"
         if not t.get("title") or not p.exists():
             continue
         total += 1
-        got = clean_text(p.read_text(encoding="utf-8", errors="replace")).metadata.title
+        try:  # the text-dump path of a run: decoding, the column split, the cleaner
+            got = clean_bytes(p.read_bytes(), name=p.name)[1].metadata.title
+        except RejectError:
+            got = None
         hits += _norm(got) == _norm(t["title"])
     assert total > 500
-    assert hits / total >= TITLE_FLOOR, hits / total
+    assert hits / total >= TITLE_FLOOR[dataset], hits / total

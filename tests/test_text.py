@@ -448,3 +448,32 @@ def test_a_line_opening_a_comment_or_teaser_zone_is_no_headline():
     for zone in ("comments", "teaser"):
         x.zone = zone
         assert not _title_like(x)
+
+
+@pytest.mark.parametrize("promo", [
+    "Explore our seasonal walking tours",  # a call to action
+    "Book your seasonal walking tour today",
+    "Where would you like to start?",
+    "Driving customer engagement with deep insights",  # a tagline: none of its words in the article
+])
+def test_headline_whose_words_the_article_repeats_beats_a_promo_line_under_it(promo):
+    headline = "Ferry terminal delayed by dredging dispute"
+    c = clean_text(page("Acme Travel", "* Tours\n* Pricing\n* Blog", promo, headline, *PARA))
+    assert c.metadata.title == headline
+    c = clean_text(page("Acme Travel", "* Tours\n* Pricing\n* Blog", headline, promo, *PARA))
+    assert c.metadata.title == headline
+
+
+def test_title_features_body_overlap_and_call_to_action():
+    from cleaners.text import body_words, prepare, title_features
+
+    lines = prepare(segment(page("Ferry terminal delayed by dredging dispute", "Book a walking tour today", *PARA)))
+    probs = [0.0, 0.0] + [1.0] * len(PARA)
+    body = body_words(lines, probs, 2)
+    assert {"ferry", "terminal", "dredging", "harbour"} <= body and "the" not in body and "tour" not in body
+    head, promo = (title_features(lines, i, [0, 1], 2, probs, body) for i in (0, 1))
+    # ferry, terminal, dredging and dispute come back in the article; "delayed" does not ("delay")
+    assert head[-2] == 4 / 5 and head[-1] == 0.0
+    assert promo[-2] == 0.0 and promo[-1] == 1.0
+    # only the lines the model keeps count
+    assert "summer" in body and "summer" not in body_words(lines, [0.0, 0.0, 1.0, 0.0, 0.0, 0.0], 2)
