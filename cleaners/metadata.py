@@ -379,14 +379,19 @@ _ROLE_TAIL = re.compile(
 )
 
 
-def authors_from_byline(line: str) -> list[str]:
+def authors_from_byline(line: str, *, loose: bool = False) -> list[str]:
     """Names in a byline such as "By Jane Doe and John Roe", "By JANE DOE, Staff Writer",
-    "Written by Jane Doe | May 2, 2024". Returns [] if the line is not a byline of people."""
+    "Written by Jane Doe | May 2, 2024". Returns [] if the line is not a byline of people.
+    `loose`: also one capitalised name of one to three words that is no person's full name
+    ("Written by Kristin", "By Top Growth Marketing", "Posted by IndustrySelect on ..."); for
+    lines known to sit in an article's header, where "By Category" is no filter label."""
     m = _BY_RE.match(line.strip())
     if not m:
         return []
     rest = m.group("rest")
-    rest = re.split(r"\s+(?:\||·|•|—|–|-)\s+|\s+(?:on|updated|published|posted)\s+", rest, maxsplit=1, flags=re.I)[0]
+    # a name ends at a separator (an em or en dash needs no spaces: "Jane Doe—10 min read")
+    rest = re.split(r"\s*(?:\||·|•|—|–)\s*|\s+-\s+|\s+(?:on|updated|published|posted)\s+", rest,
+                    maxsplit=1, flags=re.I)[0]
     d, pos = find_date(rest)
     if d and pos > 0:
         rest = rest[:pos]
@@ -400,7 +405,16 @@ def authors_from_byline(line: str) -> list[str]:
             p = p.title()
         if looks_like_name(p):
             out.append(p)
+    if not out and loose and len(parts) == 1:
+        p = parts[0].strip(" .,;:")
+        if _ONE_NAME.match(p) and p.split()[0].lower() not in _NAME_STOP | _BY_NOT_NAME:
+            out.append(p)
     return out
+
+
+# a name that `looks_like_name` does not take: one to three capitalised words, or a camel-cased one
+_ONE_NAME = re.compile(r"^(?:[A-Z][a-z]+[A-Za-z]*|[A-Z][a-z]*[A-Z][A-Za-z]+)(?:\s+[A-Z][A-Za-z]+){0,2}$")
+_BY_NOT_NAME = frozenset("this that these those using clicking continuing signing submitting subscribing entering".split())
 
 
 _BIO_RE = re.compile(

@@ -1862,6 +1862,23 @@ def _find_authors(lines: list[_Line], keep: list[bool], reason: list[str | None]
     # a bare name next to the headline or in the header
     lo = 0 if title_i is None else max(0, title_i - 3)
     hi = header_end if title_i is None else min(n, title_i + 7)
+    # "Written by Kristin", "By Acme Growth Marketing": one name that is no person's full name,
+    # taken from a "by" line of the header only, under the headline first; elsewhere, and in a
+    # run of "By ..." lines ("By Category", "By Region"), it is a filter label
+    def by_line(j: int) -> bool:
+        return 0 <= j < n and lines[j].words <= 25 and "by" in lines[j].text[:16].lower()
+
+    order = range(lo, min(hi, limit)) if title_i is None else [
+        *range(title_i + 1, min(hi, limit)), *range(lo, title_i)]
+    for i in order:
+        if not by_line(i) or by_line(i - 1) or by_line(i + 1):
+            continue
+        x = lines[i]
+        got = md.authors_from_byline(_BULLET.sub("", x.text), loose=True)
+        if got:
+            if reason[i] is None:
+                reason[i] = "byline"
+            return got
     for i in range(lo, min(hi, limit)):
         x = lines[i]
         if i == title_i or x.words > 12 or (keep[i] and reason[i] is None and x.words > 6):

@@ -89,10 +89,28 @@ def test_parse_date_rejects(s):
         ("By Maria Jensen, Senior Reporter", ["Maria Jensen"]),
         ("By the end of the year", []),
         ("Maria Jensen", []),
+        ("By Maria Jensen—10 min read", ["Maria Jensen"]),  # a dash ends the name without spaces
+        ("Written by Kristin", []),  # one word: only in the loose reading
     ],
 )
 def test_authors_from_byline(line, names):
     assert authors_from_byline(line) == names
+
+
+@pytest.mark.parametrize(
+    "line,names",
+    [
+        ("Written by Kristin", ["Kristin"]),
+        ("Posted by IndustrySelect on Tuesday, August 29, 2023", ["IndustrySelect"]),
+        ("By Maria Jensen and Tom Berg", ["Maria Jensen", "Tom Berg"]),
+        ("By using this site you agree to our terms", []),
+        ("By the end of the year", []),
+        ("By clicking Subscribe you agree", []),
+        ("By far the best", []),
+    ],
+)
+def test_authors_from_byline_loose(line, names):
+    assert authors_from_byline(line, loose=True) == names
 
 
 def test_looks_like_name():

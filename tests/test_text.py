@@ -477,3 +477,19 @@ def test_title_features_body_overlap_and_call_to_action():
     assert promo[-2] == 0.0 and promo[-1] == 1.0
     # only the lines the model keeps count
     assert "summer" in body and "summer" not in body_words(lines, [0.0, 0.0, 1.0, 0.0, 0.0, 0.0], 2)
+
+
+def test_one_word_or_team_byline_under_the_headline():
+    headline = "Ferry terminal delayed by dredging dispute"
+    assert clean_text(page(headline, "Written by Kristin", *PARA)).metadata.authors == ["Kristin"]
+    c = clean_text(page(headline, "Posted by HarbourDesk | May 2, 2024", *PARA))
+    assert c.metadata.authors == ["HarbourDesk"]
+    assert reasons(c)["Posted by HarbourDesk | May 2, 2024"] == "byline"
+
+
+def test_filter_labels_are_no_byline():
+    headline = "Ferry terminal delayed by dredging dispute"
+    top = ["Acme Harbour News", "Browse", "By Category", "By Region", "Newsletters", "Events"]
+    assert clean_text(page(*top, headline, *PARA)).metadata.authors == []
+    c = clean_text(page(*top, headline, "Written by Kristin", *PARA))
+    assert c.metadata.authors == ["Kristin"]
