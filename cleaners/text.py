@@ -1677,39 +1677,47 @@ _CALL_TO_ACTION = frozenset(
     "contact follow watch call request schedule save enter claim grab unlock".split())
 
 
-def _content_words(x: _Line) -> set[str]:
-    """The line's words in lower case without a possessive "'s", of 3 letters or more, no stopwords."""
-    out = set()
-    for w in x.toks:
-        w = w.lower()
-        if w.endswith(("'s", "’s")):
-            w = w[:-2]
-        if len(w) >= 3 and w not in _STOP:
-            out.add(w)
+def _content_words(text: str) -> list[str]:
+    """The words of `text` in lower case, split at apostrophes as `body_words` splits them, of 3
+    characters or more, no stopwords (each once)."""
+    out = []
+    for w in text.lower().replace("'", " ").replace("’", " ").split():
+        w = w.strip(_EDGE_CHARS)
+        if len(w) >= 3 and w not in _STOP and w not in out:
+            out.append(w)
     return out
 
 
-def body_words(lines: list[_Line], probs: list[float], top: int) -> frozenset[str]:
-    """Content words (lower case, 3 letters or more, no stopwords) of the first
-    ``TITLE_BODY_WORDS`` words of the lines the model keeps from ``top`` on."""
-    out: set[str] = set()
+_EDGE_CHARS = "\"“”‘()[]{}.,;:!?*|/<>=+&#@%^~`$"
+# ASCII punctuation as spaces (bytes from 128 on, the other characters' UTF-8, stay as they are)
+_PUNCT_AS_SPACE = bytes(32 if chr(c) in "\"'()[]{}.,;:!?*|/<>=+&#@%^~`$" else c for c in range(256))
+
+
+def body_words(lines: list[_Line], probs: list[float], top: int) -> bytes:
+    """The first ``TITLE_BODY_WORDS`` words of the lines the model keeps from ``top`` on, in
+    lower case and UTF-8, punctuation, quotes and apostrophes as spaces: each word stands between
+    spaces (" ferry " is looked for; "Xiaomi's" gives " xiaomi s ")."""
+    texts = []
     n = 0
-    for x, p in zip(lines[top:], probs[top:]):
-        if p >= _THRESHOLD:
-            out |= _content_words(x)
+    for i in range(top, len(lines)):
+        if probs[i] >= _THRESHOLD:
+            x = lines[i]
+            texts.append(x.text)
             n += x.words
             if n >= TITLE_BODY_WORDS:
                 break
-    return frozenset(out)
+    t = " " + " ".join(texts).lower().replace("“", " ").replace("”", " ").replace("‘", " ").replace("’", " ") + " "
+    return t.encode().translate(_PUNCT_AS_SPACE)
 
 
 def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float],
-                   body: frozenset[str] = frozenset()) -> list[float]:
+                   body: bytes = b"") -> list[float]:
     """The headline scorer's features of candidate ``i``; ``body``: `body_words` of the page (a
     headline's words come back in the article's first paragraphs, a promo's or a menu's do not)."""
     x = lines[i]
-    own = _content_words(x)
-    first = x.toks[0].lower() if x.toks else ""
+    own = _content_words(x.text)
+    m = _WORD.search(x.text)
+    first = m[0].lower() if m else ""
     rank = cands.index(i)
     same = sum(1 for y in lines[: top + 5] if y.text == x.text)
     nxt = lines[i + 1] if i + 1 < len(lines) else None
@@ -1738,7 +1746,7 @@ def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs
         1.0 if x.text.isupper() else 0.0,
         1.0 if x.sent else 0.0,
         1.0 if x.rule is None and any(y.rule in ("byline", "dateline") for y in lines[i + 1:i + 4]) else 0.0,
-        len(own & body) / len(own) if own else 0.0,
+        sum((" " + w + " ").encode() in body for w in own) / len(own) if own else 0.0,
         1.0 if first in _CALL_TO_ACTION else 0.0,
     ]
 
