@@ -1693,10 +1693,10 @@ _EDGE_CHARS = "\"“”‘()[]{}.,;:!?*|/<>=+&#@%^~`$"
 _PUNCT_AS_SPACE = bytes(32 if chr(c) in "\"'()[]{}.,;:!?*|/<>=+&#@%^~`$" else c for c in range(256))
 
 
-def body_words(lines: list[_Line], probs: list[float], top: int) -> bytes:
-    """The first ``TITLE_BODY_WORDS`` words of the lines the model keeps from ``top`` on, in
-    lower case and UTF-8, punctuation, quotes and apostrophes as spaces: each word stands between
-    spaces (" ferry " is looked for; "Xiaomi's" gives " xiaomi s ")."""
+def body_words(lines: list[_Line], probs: list[float], top: int) -> frozenset[str]:
+    """The words of the first ``TITLE_BODY_WORDS`` words of the lines the model keeps from ``top``
+    on, in lower case, split at spaces, punctuation, quotes and apostrophes ("Xiaomi's" gives
+    "xiaomi" and "s")."""
     texts = []
     n = 0
     for i in range(top, len(lines)):
@@ -1706,12 +1706,12 @@ def body_words(lines: list[_Line], probs: list[float], top: int) -> bytes:
             n += x.words
             if n >= TITLE_BODY_WORDS:
                 break
-    t = " " + " ".join(texts).lower().replace("“", " ").replace("”", " ").replace("‘", " ").replace("’", " ") + " "
-    return t.encode().translate(_PUNCT_AS_SPACE)
+    t = " ".join(texts).lower().replace("“", " ").replace("”", " ").replace("‘", " ").replace("’", " ")
+    return frozenset(t.encode().translate(_PUNCT_AS_SPACE).decode().split())
 
 
 def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs: list[float],
-                   body: bytes = b"") -> list[float]:
+                   body: frozenset[str] = frozenset()) -> list[float]:
     """The headline scorer's features of candidate ``i``; ``body``: `body_words` of the page (a
     headline's words come back in the article's first paragraphs, a promo's or a menu's do not)."""
     x = lines[i]
@@ -1746,7 +1746,7 @@ def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs
         1.0 if x.text.isupper() else 0.0,
         1.0 if x.sent else 0.0,
         1.0 if x.rule is None and any(y.rule in ("byline", "dateline") for y in lines[i + 1:i + 4]) else 0.0,
-        sum((" " + w + " ").encode() in body for w in own) / len(own) if own else 0.0,
+        sum(w in body for w in own) / len(own) if own else 0.0,
         1.0 if first in _CALL_TO_ACTION else 0.0,
     ]
 
