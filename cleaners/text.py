@@ -1688,9 +1688,9 @@ def _content_words(text: str) -> list[str]:
     return out
 
 
-_EDGE_CHARS = "\"“”‘()[]{}.,;:!?*|/<>=+&#@%^~`$"
-# ASCII punctuation as spaces (bytes from 128 on, the other characters' UTF-8, stay as they are)
-_PUNCT_AS_SPACE = bytes(32 if chr(c) in "\"'()[]{}.,;:!?*|/<>=+&#@%^~`$" else c for c in range(256))
+_EDGE_CHARS = "\"“”‘()[]{}.,;:!?*|/<>=+&#@%^~`$"  # stripped from a word's ends
+# those and the apostrophe as spaces, in UTF-8 (bytes from 128 on, other characters, stay)
+_PUNCT_AS_SPACE = bytes(32 if c < 128 and chr(c) in _EDGE_CHARS + "'" else c for c in range(256))
 
 
 def body_words(lines: list[_Line], probs: list[float], top: int) -> frozenset[str]:
