@@ -1652,6 +1652,7 @@ def _title_like(x: _Line) -> bool:
 
 TITLE_MIN = 0.1
 TITLE_WINDOW = 40  # the headline is looked for among this many lines above the body
+TITLE_BELOW = 4  # ... and this many lines under the body's first paragraph
 
 
 def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] | None = None) -> int:
@@ -1664,8 +1665,11 @@ def body_start(lines: list[_Line], probs: list[float], reason: list[str | None] 
 
 
 def title_candidates(lines: list[_Line], top: int) -> list[int]:
-    """Indices of lines above the body (first `top` lines) that could be the headline."""
-    end = min(top + 1, len(lines))  # the first "paragraph" may be a long headline
+    """Indices of lines around the start of the body (`top`: `body_start`) that could be the
+    headline: up to ``TITLE_WINDOW`` lines above it, ``TITLE_BELOW`` under it."""
+    # the first "paragraph" may be a long headline, and a promo paragraph taken for the body's
+    # start may stand over the headline: a few lines under it are candidates too
+    end = min(top + 1 + TITLE_BELOW, len(lines))
     return [i for i in range(max(0, top - TITLE_WINDOW), end) if _title_like(lines[i])]
 
 
@@ -1734,7 +1738,7 @@ def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs
         1.0 if rank == 0 else 0.0,
         1.0 if rank == len(cands) - 1 else 0.0,
         rank / max(len(cands) - 1, 1),
-        math.log1p(top - i) / 3,
+        math.log1p(max(top - i, 0)) / 3,
         math.log1p(i) / 3,
         1.0 if same > 1 else 0.0,
         nxt_meta,
@@ -1748,6 +1752,7 @@ def title_features(lines: list[_Line], i: int, cands: list[int], top: int, probs
         1.0 if x.rule is None and any(y.rule in ("byline", "dateline") for y in lines[i + 1:i + 4]) else 0.0,
         sum(w in body for w in own) / len(own) if own else 0.0,
         1.0 if first in _CALL_TO_ACTION else 0.0,
+        1.0 if i > top else 0.0,
     ]
 
 

@@ -3,7 +3,7 @@
 On wcxb-dev the truth title is a line of the dump for about 65% of the pages (the ceiling of a line
 picker); the title model, the breadcrumb echo (`cleaners.metadata.breadcrumb_echo`), the
 byline-block fallback of `cleaners.metadata.headline_above` and the trailing-section strip find
-0.546 on wcxb-dev and 0.567 on l3s-gn1 (0.511 and 0.469 before the model's features included how
+0.545 on wcxb-dev and 0.584 on l3s-gn1 (0.511 and 0.469 before the model's features included how
 many of a candidate's words the article's first paragraphs repeat, and calls to action). The
 floors are those levels less a small margin.
 """

@@ -401,7 +401,7 @@ def test_dump_title_without_its_trailing_section():
     assert title not in c.text and "Opinion" not in c.text
 
 
-from cleaners.text import NEAR_BODY_P, _extend_body, _Line, _title_like  # noqa: E402
+from cleaners.text import NEAR_BODY_P, _extend_body, _Line, _title_like, prepare  # noqa: E402
 
 
 def _lines(rows: list[tuple[str, bool, str | None]]) -> list[_Line]:
@@ -474,8 +474,8 @@ def test_title_features_body_overlap_and_call_to_action():
     assert not any("," in w or "." in w for w in body)
     head, promo = (title_features(lines, i, [0, 1], 2, probs, body) for i in (0, 1))
     # ferry, terminal, dredging and dispute come back in the article; "delayed" does not ("delay")
-    assert head[-2] == 4 / 5 and head[-1] == 0.0
-    assert promo[-2] == 0.0 and promo[-1] == 1.0
+    assert head[-3] == 4 / 5 and head[-2] == 0.0
+    assert promo[-3] == 0.0 and promo[-2] == 1.0
     # only the lines the model keeps count
     assert "summer" in body and "summer" not in body_words(lines, [0.0, 0.0, 1.0, 0.0, 0.0, 0.0], 2)
 
@@ -501,3 +501,15 @@ def test_headline_words_and_body_words_split_alike():
 
     # apostrophes split words on both sides: "Xiaomi's" is found as "xiaomi"
     assert _content_words("Xiaomi's Wang: We're coming to the “USA”") == ["xiaomi", "wang", "coming", "usa"]
+
+
+def test_headline_under_a_promo_paragraph_taken_for_the_body():
+    # the classifier may keep a promo paragraph over the headline as the body's first paragraph:
+    # the lines just under it are headline candidates too
+    from cleaners.text import TITLE_BELOW, title_candidates
+
+    promo = ("Sign up for our free weekly newsletter and get the best of the harbour delivered "
+             "straight to your inbox every Friday morning, with no spam ever.")
+    headline = "Ferry terminal delayed by dredging dispute"
+    lines = prepare(segment(page(promo, headline, *PARA)))
+    assert 1 in title_candidates(lines, 0) and TITLE_BELOW >= 1
