@@ -451,6 +451,51 @@ def test_the_same_exact_figures_make_one_story(monkeypatch):
     assert deduplicate(docs) == []
 
 
+# Two outlets report one death in their own words: they share the two royals' names, the age and
+# the day, little else (the Thai princess pair of L3S-GN1 is of this kind).
+OBIT_A = """ORSUND - Princess Ardena Solvik, the elder sister of King Tomas Brenhold, died on Wednesday, the royal palace announced. She was 91 years old.
+
+Ardena had been in hospital since June, after doctors found a heart condition that could not be treated.
+
+She spoke four languages and loved to sail, writing about many of her voyages in books. She was the oldest child of Prince Edvard Kael and his wife, Maren, a teacher from the islands.
+
+She married again in 1971 to Count Lorens Havik, an airline pilot, who died in 1994.
+
+She also kept up a full schedule of charity work for children and the blind, and she was a patron of at least six medical foundations."""
+
+OBIT_B = """Her Royal Highness Princess Ardena Solvik passed away at Vestmark Hospital on Wednesday morning, the Royal Household Office said. She was 91.
+
+The Princess's condition had worsened on Tuesday night, and crowds had gathered outside the hospital since the news of her illness spread.
+
+The Princess is the elder sister of King Tomas Brenhold and of the late Prince Aldo Ravnsborg.
+
+The royal funeral will be held at the Hall of Torvald inside the Old Palace. Those who wish to pay respects may sign the books of condolence at the Eastgate Pavilion from noon to four.
+
+A period of mourning of one hundred days has begun, according to the Office. Flags on public buildings will fly at half mast until the funeral."""
+
+
+def test_lead_days_are_the_weekdays_of_the_lead():
+    from cleaners.dedup import _lead_days
+
+    text = "Talks resumed on MONDAY and again on Friday night. " + "word " * 80 + "They end on Sunday."
+    assert _lead_days(text, 60) == ("friday", "monday")  # "Sunday" is beyond the lead
+    assert _lead_days("Sundays are quiet; the Mondayish mood.", 60) == ()
+
+
+def test_the_same_lead_day_tips_a_close_story_pair(monkeypatch):
+    import cleaners.dedup as dedup
+
+    docs = [sig("a", OBIT_A), sig("b", OBIT_B)] + [sig(f"x{i}", filler(i)) for i in range(4)]
+    d = deduplicate(docs)
+    assert len(d) == 1 and d[0].kind == "story" and "lead day: wednesday" in d[0].evidence
+    # another day in one lead: two events (a death and, say, a funeral), not joined
+    other_day = [sig("a", OBIT_A), sig("b", OBIT_B.replace("on Wednesday morning", "on Thursday morning"))] + docs[2:]
+    assert deduplicate(other_day) == []
+    # the names, the age and the lead words alone fall short of the story score
+    monkeypatch.setattr(dedup, "DAY_BONUS", 0.0)
+    assert deduplicate(docs) == []
+
+
 def test_story_features_weight_specific_and_lead_features():
     from cleaners.dedup import story_features
 
