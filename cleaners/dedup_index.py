@@ -70,11 +70,12 @@ def layout_key(params: DedupParams) -> str:
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser (a bijection of uint64), vectorised."""
-    x = x ^ (x >> _U64(30))
-    x = x * _U64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> _U64(27))
-    x = x * _U64(0x94D049BB133111EB)
-    return x ^ (x >> _U64(31))
+    x = x ^ (x >> _U64(30))  # a new array; the rest is done in place (the arrays can be large)
+    x *= _U64(0xBF58476D1CE4E5B9)
+    x ^= x >> _U64(27)
+    x *= _U64(0x94D049BB133111EB)
+    x ^= x >> _U64(31)
+    return x
 
 
 def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -83,11 +84,13 @@ def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     One or two rows are packed exactly; more are hashed (a collision only adds a candidate,
     which verification then rejects)."""
     n = values.shape[0]
+    if rows <= 2:  # made from the uint32 columns, without a uint64 copy of the whole matrix
+        h = values[:, 0: bands * rows: rows].astype(_U64)
+        if rows == 2:
+            h <<= _U64(32)
+            h |= values[:, 1: bands * rows: rows]
+        return h
     v = values[:, : bands * rows].astype(_U64).reshape(n, bands, rows)
-    if rows == 1:
-        return v[:, :, 0].copy()
-    if rows == 2:
-        return (v[:, :, 0] << _U64(32)) | v[:, :, 1]
     h = np.zeros((n, bands), dtype=_U64)
     for j in range(rows):
         h = _mix(h ^ v[:, :, j] ^ _U64(j + 1) << _U64(40))
@@ -511,12 +514,17 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
         elig = long_enough if lvl != "story" else story_ok
         new_keys[lvl] = band_keys(_matrix([getattr(new[i], attr) for i in np.flatnonzero(elig)], perm), b, r)
 
+    # the new keys as (band, key) composites and a bitmap of their low bits, made when held
+    # segments are looked up (a first run has none: these are as large as the keys)
     new_comp: dict[str, np.ndarray] = {}
     new_bits: dict[str, np.ndarray] = {}
-    for lvl, nk in new_keys.items():
-        if nk.size:
+
+    def composites(lvl: str) -> tuple[np.ndarray, np.ndarray]:
+        if lvl not in new_comp:
+            nk = new_keys[lvl]
             new_comp[lvl] = _uniq(_composite(nk, np.arange(nk.shape[1])[None, :]).ravel())
             new_bits[lvl] = _bitmap(nk.ravel())
+        return new_comp[lvl], new_bits[lvl]
 
     # per level and band: (keys, positions) of the held documents in buckets of new ones
     ex_keys: dict[str, list[list[np.ndarray]]] = {lvl: [[] for _ in range(plan[lvl][2])] for lvl in LEVELS}
@@ -534,14 +542,15 @@ def candidates(new: Sequence[Signature], held: Held, params: DedupParams,
             ex_exact.append((seg.content[hit], seg.words[hit].astype(np.int64), rowpos[hit]))
         for lvl in LEVELS:
             seg_keys = seg.keys[lvl]
-            if lvl not in new_comp or not seg_keys.size:
+            if not new_keys[lvl].size or not seg_keys.size:
                 continue
+            comp, bits = composites(lvl)
             # keys whose low bits a new key of the level has, then the exact (band, key) test
-            jj, cc = np.nonzero(new_bits[lvl][_low_bits(seg_keys)])
+            jj, cc = np.nonzero(bits[_low_bits(seg_keys)])
             if not len(jj):
                 continue
             kk = seg_keys[jj, cc]
-            exact_hit = _isin(_composite(kk, jj), new_comp[lvl])
+            exact_hit = _isin(_composite(kk, jj), comp)
             jj, cc, kk = jj[exact_hit], cc[exact_hit], kk[exact_hit]
             rows = seg.rows[lvl][jj, cc]
             ok = seg.words[rows] >= params.min_words
