@@ -523,6 +523,11 @@ _RESULT_RE = re.compile(r"(?<![\w.,/-])" + _SCORE + r"(?:(?:,\s?|;\s?|\s)" + _SC
 _SCORE_RE = re.compile(r"(\d{1,3})\s?[-–]\s?(\d{1,3})(?:[-–](\d{1,3}))?")
 
 
+def _first_words(text: str, n: int) -> str:
+    """The first ``n`` words of ``text``, joined by single spaces."""
+    return " ".join(text.split(None, n)[:n])
+
+
 def _results(title: str | None, text: str, lead_words: int) -> tuple[str, ...]:
     """Match results: a score ("124-120", a record "3-1-2") or a run of set scores ("6-3, 6-4"),
     normalised (higher score first, tie-breaks dropped). Those in the title or the first
@@ -535,20 +540,19 @@ def _results(title: str | None, text: str, lead_words: int) -> tuple[str, ...]:
             parts.append("-".join((a, b, c)) if c else "-".join(sorted((a, b), key=int, reverse=True)))
         return ",".join(parts)
 
-    lead = " ".join(text.split()[:lead_words])
+    lead = _first_words(text, lead_words)
     out = {norm(m) for m in _RESULT_RE.finditer(text)}
     out |= {"*" + norm(m) for m in _RESULT_RE.finditer((title or "") + "\n" + lead)}
     return tuple(sorted(r for r in out if r.strip("*")))
 
 
-_DAY_RE = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
+_DAY_RE = re.compile(r"\b(?:" + "|".join(sorted(_WEEKDAYS)) + r")\b", re.IGNORECASE)
 
 
 def _lead_days(text: str, lead_words: int) -> tuple[str, ...]:
     """The weekdays named in the first ``lead_words`` words of the running text, lower-cased:
     the day the lead tells the event happened ("died Wednesday", "on Friday night")."""
-    lead = " ".join(text.split(None, lead_words)[:lead_words])
-    return tuple(sorted({m.group(0).lower() for m in _DAY_RE.finditer(lead)}))
+    return tuple(sorted({m.group(0).lower() for m in _DAY_RE.finditer(_first_words(text, lead_words))}))
 
 
 def _source_key(name: str) -> str | None:
@@ -807,7 +811,7 @@ def story_features(sig: Signature, lead: frozenset[str] | set[str] = frozenset()
 
 def _lead_features(prose: str) -> frozenset[str]:
     """Names and numbers of the first ``STORY_LEAD_WORDS`` words of the running text."""
-    lead = " ".join(prose.split(None, STORY_LEAD_WORDS)[:STORY_LEAD_WORDS])
+    lead = _first_words(prose, STORY_LEAD_WORDS)
     singles, pairs = _entities(lead)
     return frozenset(singles | pairs | _numbers(lead))
 
