@@ -26,8 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from cleaners import linefeats as lf
 from cleaners import metadata as md
 from cleaners import teasers
+from cleaners import trees
 from cleaners.html import strip_headline_tail
 from cleaners.model import Cleaned, Metadata, Removed
 from cleaners.rules import check_reason
@@ -579,14 +581,11 @@ _N_BASE = 38 + len(_REASON_FLAG)
 _LOG1P_TABLE: list = []
 
 
-def _log1p_int(a: np.ndarray) -> np.ndarray:
-    """math.log1p of non-negative integers, bit for bit (numpy's log1p can differ in the last bit)."""
+def _log1p_table() -> np.ndarray:
+    """math.log1p of 0, 1, ..., 2**14 - 1 (numpy's log1p can differ in the last bit)."""
     if not _LOG1P_TABLE:
         _LOG1P_TABLE.append(np.array([math.log1p(k) for k in range(1 << 14)]))
-    table = _LOG1P_TABLE[0]
-    if a.size and int(a.max()) >= table.shape[0]:
-        return np.array([math.log1p(int(k)) for k in a.tolist()], dtype=float)
-    return table[a]
+    return _LOG1P_TABLE[0]
 
 
 _QUOTES = ('"', "“", "”")
@@ -627,7 +626,7 @@ def _line_info(t: str) -> tuple[list[str], int, bool, tuple]:
 
 # a character other than ASCII and the typographic punctuation most pages use (none of it a letter,
 # a digit, a space or a case-folding character)
-_NEAR_ASCII_EXTRA = "’‘“”—–…•·"
+_NEAR_ASCII_EXTRA = lf.NEAR_EXTRA
 _NOT_NEAR_ASCII = re.compile(f"[^\x00-\x7f{_NEAR_ASCII_EXTRA}]")
 _DIGIT_BYTES = b"0123456789"
 # `_WORD` on such a line: its letters, digits and word characters are all ASCII
@@ -849,116 +848,69 @@ def _near_stop_chrome(tl: str) -> int:
     return sum(map(_STOP_CHROME_B.get, words, repeat(0, len(words))))
 
 
-def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, list[str]]:
+_WORD_TABLE = lf.word_table(_STOP, _CHROME_SET)
+
+
+def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, list[int | str]]:
     """`_line_info` of every line of a page: the word counts, whether each ends like a sentence,
     the counts and flags as a matrix (one row per line, `_line_info`'s order without the key) and
-    the line keys."""
-    n = len(texts)
-    infos = list(map(_line_info, texts))
-    P = np.fromiter(chain.from_iterable([i[3][:-1] for i in infos]), dtype=np.int64, count=n * 19).reshape(n, 19)
-    return [i[1] for i in infos], [i[2] for i in infos], P, [i[3][-1] for i in infos]
+    the line keys. The compiled pass (`cleaners.linefeats`) reads the lines of ASCII and typographic
+    punctuation and gives their keys as hashes (ints); the rest go through `_line_info` and keep
+    their key strings (which hold a character no hashed key holds, so the two never meet)."""
+    P, words, sent, keyh, read = lf.page_prims(texts, _WORD_TABLE)
+    keys: list[int | str] = keyh.tolist()
+    if not read.all():
+        for i in np.flatnonzero(~read).tolist():
+            _, w, s, prims = _line_info(texts[i])
+            words[i], sent[i], P[i], keys[i] = w, s, prims[:-1], prims[-1]
+    return words.tolist(), sent.tolist(), P, keys
 
 
-_FLAG_COLS = [4, 5, 11, 12, 13, 14, 20, 22, 23, 34, 35]
-_FLAG_SRC = [0, 1, 2, 3, 4, 5, 12, 6, 7, 8, 9]
+def _base_matrix(lines: list[_Line], P: np.ndarray | None = None, keys: list[int | str] | None = None) -> np.ndarray:
+    """The stage-1 features of every line of a page, one row per line (see `_base_features`;
+    computed by `cleaners.linefeats.base_matrix`). `P`, `keys`: the lines' `_page_info` matrix
+    and keys, if at hand.
 
-
-def _base_matrix(lines: list[_Line], P: np.ndarray | None = None, keys: list[str] | None = None) -> np.ndarray:
-    """The stage-1 features of every line of a page, one row per line (see `_base_features`).
-    `P`, `keys`: the lines' `_page_info` matrix and keys, if at hand."""
+    Columns: 0 bias; 1 log1p(words); 2 log1p(characters) / 5; 3 ends like a sentence; 4 ends with
+    ":"; 5 ends with closing punctuation; 6 share of stopwords; 7 share of capitalised tokens;
+    8 digits per character; 9 characters per token (capped); 10 commas per token; 11 bullet;
+    12 "|" or a dotted separator; 13 all capitals; 14 URL or e-mail; 15 position in the page;
+    16 share of the page's words above; 17 share of its sentence words (lines of 12 words or more
+    ending like a sentence, no rule) above; 18 the block holds more lines; 19 the block's lines
+    (capped at 10) / 10; 20 the key occurs twice or more on the page; 21 share of chrome words;
+    22 a date or a time; 23 a double quote; 24-27 at most 2 / 5, at least 15 / 40 words; 28, 29
+    above the first / below the last line of 20 words or more ending like a sentence, no rule;
+    30, 31 log1p of the distance to it / 3; 32, 33 at or below a teaser header / an author bio
+    with 30% of the sentence words above it; 34 starts in lower case; 35 a "?"; 36 column 6 times
+    column 1; 37 column 7 for lines of 12 words or fewer; 38... one column per rule reason
+    (`_REASON_FLAG`); then columns 1, 3, 6 and 11 of the line before, a first-line flag, the same
+    of the line after, a last-line flag, and log1p of the sentence words within three lines / 5."""
     n = len(lines)
     X = np.zeros((n, _N_BASE + 11))
     if n == 0:
         return X
     if P is None or keys is None:
         _, _, P, keys = _page_info([x.text for x in lines])
-    words = np.fromiter((x.words for x in lines), dtype=np.int64, count=n)
-    sent = np.fromiter((x.sent for x in lines), dtype=bool, count=n)
     flag_of = _REASON_FLAG
-    rule = [x.rule for x in lines]
-    norule = np.fromiter((not r for r in rule), dtype=bool, count=n)
-    count: dict[str, int] = {}
+    count: dict[int | str, int] = {}
     for k in keys:
         count[k] = count.get(k, 0) + 1
-    R = np.empty((n, 24), dtype=np.int64)
-    R[:, :19] = P
-    R[:, 19] = [x.nb for x in lines]
-    R[:, 20] = [flag_of[r] if r else -1 for r in rule]
-    R[:, 21] = [x.header for x in lines]
-    R[:, 22] = [bool(x.bio) for x in lines]
-    R[:, 23] = [count[k] > 1 for k in keys]
-    L, nw, nl, stop_c, chrome_c, caps_c, dig_c, nonsp, comma_c = R[:, :9].T
-    nbk, rcol = R[:, 19], R[:, 20]
-    F = np.concatenate((R[:, 9:19], R[:, 21:]), axis=1).astype(bool)
-    # F: colon, terminal, bullet, pipe, upper, url, month, quote, lower, ?, header, bio, dup
-    total_words = int(words.sum()) or 1
-    textl = np.flatnonzero((words >= 20) & sent & norule)
-    first_text = int(textl[0]) if textl.size else n
-    last_text = int(textl[-1]) if textl.size else -1
-    tw = np.where((words >= 12) & sent & norule, words, 0)
-    total_tw = int(tw.sum()) or 1
-    cum = np.concatenate(([0], np.cumsum(words)[:-1]))
-    cum_tw = np.concatenate(([0], np.cumsum(tw)[:-1]))
-    idx = np.arange(n)
-    lw = _log1p_int(words)
-    Lf = L.astype(float)
-    stop = stop_c / nl
-    caps = caps_c / nw
-    before = cum / total_words
-    tw_before = cum_tw / total_tw
-    dist_before = np.where(idx < first_text, first_text - idx, 0)
-    dist_after = np.where(idx > last_text, idx - last_text, 0)
-    X[:, 0] = 1.0
-    X[:, 1] = lw
-    X[:, 2] = _log1p_int(L) / 5
-    X[:, 3] = sent
-    # the flags as they are: colon, terminal, bullet, pipe, upper, url, month, quote, lower, ?, dup
-    X[:, _FLAG_COLS] = F[:, _FLAG_SRC]
-    X[:, 6] = stop
-    X[:, 7] = caps
-    X[:, 8] = dig_c / np.maximum(Lf, 1)
-    X[:, 9] = np.minimum(nonsp / nw, 12) / 6
-    X[:, 10] = np.minimum(comma_c / nw, 1.0)
-    X[:, 15] = idx / max(n - 1, 1)
-    X[:, 16] = before
-    X[:, 17] = tw_before
-    X[:, 18] = nbk > 1
-    X[:, 19] = np.minimum(nbk, 10) / 10
-    X[:, 21] = np.minimum(chrome_c / nl, 1.0)
-    X[:, 24] = words <= 2
-    X[:, 25] = words <= 5
-    X[:, 26] = words >= 15
-    X[:, 27] = words >= 40
-    X[:, 28] = idx < first_text
-    X[:, 29] = idx > last_text
-    X[:, 30] = _log1p_int(dist_before) / 3
-    X[:, 31] = _log1p_int(dist_after) / 3
-    X[:, 32] = np.maximum.accumulate(F[:, 10] & (tw_before > 0.3))
-    X[:, 33] = np.maximum.accumulate(F[:, 11] & (tw_before > 0.3))
-    X[:, 36] = stop * lw
-    X[:, 37] = np.where(words <= 12, caps, 0.0)
-    has_rule = rcol >= 0
-    X[idx[has_rule], 38 + rcol[has_rule]] = 1.0
-    X[F[:, 10], 38 + flag_of["teaser_header"]] = 1.0
-    X[F[:, 11], 38 + flag_of["bio"]] = 1.0
-    # neighbour features
-    c = _N_BASE
-    for off, d in ((0, -1), (5, 1)):
-        src = (1, 3, 6, 11)
-        if d < 0:
-            X[1:, c + off:c + off + 4] = X[:-1, src]
-            X[0, c + off + 4] = 1.0
-        else:
-            X[:-1, c + off:c + off + 4] = X[1:, src]
-            X[-1, c + off + 4] = 1.0
-    # words of text-like lines within +-3 lines (integers: exact)
-    ctw = np.concatenate(([0], np.cumsum(tw)))
-    win = ctw[np.minimum(idx + 4, n)] - ctw[np.maximum(idx - 3, 0)] - tw
-    X[:, c + 10] = _log1p_int(win) / 5
+    rule = [x.rule for x in lines]
+    lf.base_matrix(
+        P,
+        np.fromiter((x.words for x in lines), dtype=np.int64, count=n),
+        np.fromiter((x.sent for x in lines), dtype=np.bool_, count=n),
+        np.fromiter((not r for r in rule), dtype=np.bool_, count=n),
+        np.fromiter((x.nb for x in lines), dtype=np.int64, count=n),
+        np.fromiter((flag_of[r] if r else -1 for r in rule), dtype=np.int64, count=n),
+        np.fromiter((x.header for x in lines), dtype=np.bool_, count=n),
+        np.fromiter((bool(x.bio) for x in lines), dtype=np.bool_, count=n),
+        np.fromiter((count[k] > 1 for k in keys), dtype=np.bool_, count=n),
+        _N_BASE, 38 + flag_of["teaser_header"], 38 + flag_of["bio"], _log1p_table(), X)
     return X
 
 
-def _base_features(lines: list[_Line], P: np.ndarray | None = None, keys: list[str] | None = None) -> np.ndarray:
+def _base_features(lines: list[_Line], P: np.ndarray | None = None, keys: list[int | str] | None = None) -> np.ndarray:
     """Set each line's stage-1 features (`x.feats`) and return them as a matrix."""
     X = _base_matrix(lines, P, keys)
     for i, x in enumerate(lines):
@@ -1023,52 +975,15 @@ def _stage2_features(lines: list[_Line], p1: list[float]) -> list[list[float]]:
 
 
 def _stage2_matrix(lines: list[_Line], X1: np.ndarray, p1: np.ndarray) -> np.ndarray:
-    """`_stage2_features` for a whole page at once, bit for bit (sums keep their order)."""
+    """`_stage2_features` for a whole page at once, bit for bit (sums keep their order), by
+    `cleaners.linefeats.stage2_matrix`."""
     n = len(lines)
     X = np.empty((n, X1.shape[1] + 16))
-    m = X1.shape[1]
-    X[:, :m] = X1
     if n == 0:
         return X
-    words = np.fromiter((x.words for x in lines), dtype=np.int64, count=n)
-    idx = np.arange(n)
-    pad = np.zeros(n + 10)
-    pad[5:n + 5] = p1
-    X[:, m] = p1
-    for k, d in enumerate((-2, -1, 1, 2)):
-        X[:, m + 1 + k] = pad[5 + d:5 + d + n]
-    # mean of p1 over the 5 lines on each side, summed left to right as the reference does
-    acc = np.zeros(n)
-    for d in (-5, -4, -3, -2, -1, 1, 2, 3, 4, 5):
-        acc = acc + pad[5 + d:5 + d + n]
-    cnt = np.minimum(n, idx + 6) - np.maximum(0, idx - 5) - 1
-    X[:, m + 5] = np.where(cnt > 0, acc / np.maximum(cnt, 1), 0.0)
-    # block mean of p1 (sequential sums per block)
-    # bincount adds the weights in line order from 0.0, as the reference's per-block sums do
-    blocks = np.fromiter((x.block for x in lines), dtype=np.intp, count=n)
-    X[:, m + 6] = (np.bincount(blocks, weights=p1) / np.maximum(np.bincount(blocks), 1))[blocks]
-    ew = p1 * words
-    cs = np.cumsum(ew)
-    tot = float(cs[-1]) or 1.0
-    before = np.concatenate(([0.0], cs[:-1])) / tot
-    after = 1.0 - cs / tot
-    X[:, m + 7] = before
-    X[:, m + 8] = after
-    X[:, m + 9] = before < 0.02
-    X[:, m + 10] = after < 0.02
-    big = words >= 12
-    lead = np.concatenate(([-1], np.maximum.accumulate(np.where(big, idx, -1))[:-1]))
-    rev = np.where(big, idx, n)[::-1]
-    trail = np.concatenate((np.minimum.accumulate(rev)[::-1][1:], [n]))
-    has_a = lead >= 0
-    has_z = trail < n
-    a = np.where(has_a, lead, 0)
-    z = np.where(has_z, trail, 0)
-    X[:, m + 11] = np.where(has_a, p1[a], 0.0)
-    X[:, m + 12] = np.where(has_a, X1[a, 4], 0.0)
-    X[:, m + 13] = np.where(has_a, _log1p_int(np.where(has_a, idx - a, 0)) / 3, 1.5)
-    X[:, m + 14] = np.where(has_z, p1[z], 0.0)
-    X[:, m + 15] = np.where(has_z, _log1p_int(np.where(has_z, z - idx, 0)) / 3, 1.5)
+    lf.stage2_matrix(np.ascontiguousarray(X1, dtype=float), np.ascontiguousarray(p1, dtype=float),
+                     np.fromiter((x.words for x in lines), dtype=np.int64, count=n),
+                     np.fromiter((x.block for x in lines), dtype=np.int64, count=n), _log1p_table(), X)
     return X
 
 
@@ -1109,33 +1024,12 @@ _PACKED: dict[int, tuple] = {}
 
 
 def _packed(model: dict) -> tuple:
-    """Oblivious trees as arrays. The splits of all trees, level-major (split d * T + k is level d
-    of tree k), point into the table of distinct (feature, threshold) tests: columns (U,),
-    thresholds (U, 1), and which test each split is (D * T,). Leaf values flattened (T * 2**D,),
-    with each tree's offset into them."""
+    """A tree model as `cleaners.trees.pack` arrays (cached), and its base score."""
     key = id(model)
     if key not in _PACKED:
-        trees = model["trees"]
-        depth = max(len(t["f"]) for t in trees)
-        T = len(trees)
-        feats = np.zeros((T, depth), dtype=np.int64)
-        thrs = np.full((T, depth), np.inf)
-        leaves = np.zeros((T, 1 << depth))
-        for k, t in enumerate(trees):
-            d = len(t["f"])
-            feats[k, :d] = t["f"]
-            thrs[k, :d] = t["t"]
-            shift = depth - d  # missing levels add zero bits at the bottom
-            for leaf, v in enumerate(t["v"]):
-                leaves[k, leaf << shift] = v
-        splits = list(zip(feats.T.ravel().tolist(), thrs.T.ravel().tolist()))
-        tests = sorted(set(splits))
-        at = {s: i for i, s in enumerate(tests)}
-        cols = np.array([f for f, _ in tests], dtype=np.intp)
-        tvals = np.array([t for _, t in tests])[:, None]
-        which = np.array([at[s] for s in splits], dtype=np.intp)
-        offsets = np.arange(T, dtype=np.intp) * leaves.shape[1]
-        _PACKED[key] = (cols, tvals, which, leaves.ravel(), offsets, depth, float(model.get("base", 0.0)))
+        if len(model["trees"]) > 128:
+            raise ValueError("at most 128 trees per model")
+        _PACKED[key] = (*trees.pack(model["trees"]), float(model.get("base", 0.0)))
     return _PACKED[key]
 
 
@@ -1148,23 +1042,10 @@ def _trees(model: dict, rows: list[list[float]]) -> list[float]:
 
 def _trees_p(model: dict, X: np.ndarray) -> np.ndarray:
     """`_trees` on a feature matrix (one row per line); returns an array."""
-    cols, tvals, which, leaves, offsets, depth, base = _packed(model)
-    n = X.shape[0]
-    if n == 0:
+    feats, thrs, leaves, base = _packed(model)
+    if X.shape[0] == 0:
         return np.zeros(0)
-    ntree = offsets.shape[0]
-    # each distinct test once for every line, then the bit of every split: bits[d * T + k, i] = line i
-    # goes right at level d of tree k
-    bits = (np.ascontiguousarray(X.T)[cols] >= tvals).view(np.uint8)[which]
-    if depth > 8:
-        bits = bits.astype(np.intp)
-    leaf = bits[:ntree].copy()
-    for d in range(1, depth):
-        leaf <<= 1
-        leaf |= bits[d * ntree:(d + 1) * ntree]
-    idx = np.ascontiguousarray(leaf.T, dtype=np.intp)  # (lines, trees) in C order: the row sums
-    idx += offsets                                      # below add the trees in their order
-    z = leaves[idx].sum(1) + base
+    z = trees.tree_sums(np.ascontiguousarray(X.T, dtype=float), feats, thrs, leaves) + base
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
@@ -1253,7 +1134,7 @@ def _lines_of(blocks: list[str]) -> list[_Line]:
     return _page_lines(blocks)[0]
 
 
-def _page_lines(blocks: list[str]) -> tuple[list[_Line], np.ndarray, list[str]]:
+def _page_lines(blocks: list[str]) -> tuple[list[_Line], np.ndarray, list[int | str]]:
     """The page's lines, with the counts and flags of `_page_info` (matrix, line keys)."""
     texts: list[str] = []
     outs: list[str] = []

@@ -15,6 +15,16 @@ SEEDS = SHARED / "seeds"
 DATASETS = SHARED / "datasets"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels():
+    """Compile (or load from numba's cache) the text cleaner's kernels once, before any test: the
+    first compile takes seconds, which must not land inside a test with a time limit, and worker
+    processes started by tests then load them from the cache."""
+    from cleaners.text import clean_text
+
+    clean_text("A first line of text that compiles the kernels.\n\nAnd a second, with 12:30 on Jan 5.")
+
+
 def pytest_collection_modifyitems(config, items):
     if DATASETS.is_dir() and SEEDS.is_dir():
         return
