@@ -4,11 +4,13 @@
 whether it ends like a sentence, 19 counts and flags, and its line key. `page_prims` computes the
 same for every line of a page in one compiled pass (numba) over the page's code points, for the
 lines it can read exactly: those whose only characters beyond ASCII are the typographic
-punctuation of `NEAR_EXTRA` (about 96% of the lines of the shared sets' dumps). It marks the others, and
-the caller computes them with the reference. The line key is given as a 64-bit FNV-1a hash of the
+punctuation of `NEAR_EXTRA` and other plain punctuation and symbols (`is_plain`: "©", "★", "→",
+emoji...), about 98% of the lines of the shared sets' dumps. It marks the others (letters and
+digits beyond ASCII, CJK), and the caller computes them with the reference. The line key is given as a 64-bit FNV-1a hash of the
 key's code points (`key_hash` of `line_key`), which is all the features need of it (equal keys).
 
-Pure functions, no state but the compiled code (cached on disk by numba next to this module).
+Pure functions; the only state is the compiled code (cached on disk by numba next to this
+module) and the characters classified so far.
 """
 from __future__ import annotations
 
@@ -98,6 +100,18 @@ def _word_flags(table: np.ndarray, h: int) -> int:
             return table[i, 1]
         i = (i + 1) & mask
     return 0
+
+
+@njit(cache=True)
+def _in_sorted(a: np.ndarray, c: int) -> bool:
+    lo, hi = 0, a.shape[0]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < c:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < a.shape[0] and a[lo] == c
 
 
 @njit(cache=True)
@@ -330,10 +344,10 @@ def _line(cp: np.ndarray, s: int, e: int, near: bool, table: np.ndarray,
 
 
 @njit(cache=True)
-def _page(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, table: np.ndarray,
+def _page(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, table: np.ndarray, plain: np.ndarray,
           out: np.ndarray, words: np.ndarray, sent: np.ndarray, keys: np.ndarray, read: np.ndarray) -> None:
     """`_line` for every line `cp[starts[i]:ends[i]]` that holds nothing beyond ASCII but
-    `NEAR_EXTRA` (marked in `read`)."""
+    `NEAR_EXTRA` and the code points of `plain` (sorted), marked in `read`."""
     for row in range(starts.shape[0]):
         s, e = starts[row], ends[row]
         if e <= s:
@@ -343,7 +357,7 @@ def _page(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, table: np.ndarra
         for i in range(s, e):
             c = np.int64(cp[i])
             if c >= 128:
-                if _is_near(c):
+                if _is_near(c) or _in_sorted(plain, c):
                     near = True
                 else:
                     ok = False
@@ -357,6 +371,38 @@ def _page(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray, table: np.ndarra
         read[row] = True
 
 
+# Characters beyond ASCII that every test of a line reads as punctuation, like "#" in place of
+# them: no letter, digit, "_", space or cased character, none of the CJK ranges the word count
+# reads, and none of the characters the tests name (`NAMED`: bullets, CJK sentence ends; and
+# `NEAR_EXTRA`, read one by one). `page_prims` learns them as lines bring them.
+NAMED = "▪‣◦●■□。！？」』"
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+_known: dict[int, bool] = {}
+_plain = [np.zeros(0, dtype=np.int64)]  # the plain code points met so far, sorted
+
+
+def is_plain(ch: str) -> bool:
+    """A character beyond ASCII that the line tests read as punctuation (see above)."""
+    o = ord(ch)
+    return (o >= 128 and not (ch.isalnum() or ch == "_" or ch.isspace() or ch.islower() or ch.isupper())
+            and ch.lower() == ch and ch.upper() == ch and ch not in NAMED and ch not in NEAR_EXTRA
+            and not any(a <= o <= b for a, b in _CJK_RANGES))
+
+
+def _learn_plain(texts: list[str], rows: list[int]) -> bool:
+    """Classify the characters of the lines `rows` not met before; True when a plain one is new."""
+    new = False
+    for i in rows:
+        for ch in set(texts[i]):
+            o = ord(ch)
+            if o >= 128 and o not in _known:
+                _known[o] = is_plain(ch)
+                new = new or _known[o]
+    if new:
+        _plain[0] = np.array(sorted(o for o, p in _known.items() if p), dtype=np.int64)
+    return new
+
+
 def page_prims(texts: list[str], table: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each trimmed line of `texts`: (counts and flags (n, `N_PRIMS`), word counts, ends like a
@@ -366,13 +412,16 @@ def page_prims(texts: list[str], table: np.ndarray
     lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lens + 1) - 1
     starts = ends - lens
-    cp = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    # (a lone surrogate passes as its code point, and leaves its line to the caller)
+    cp = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.zeros((n, N_PRIMS), dtype=np.int64)
     words = np.zeros(n, dtype=np.int64)
     sent = np.zeros(n, dtype=np.bool_)
     keys = np.zeros(n, dtype=np.int64)
     read = np.zeros(n, dtype=np.bool_)
-    _page(cp, starts, ends, table, out, words, sent, keys, read)
+    _page(cp, starts, ends, table, _plain[0], out, words, sent, keys, read)
+    if not read.all() and _learn_plain(texts, np.flatnonzero(~read).tolist()):
+        _page(cp, starts, ends, table, _plain[0], out, words, sent, keys, read)
     return out, words, sent, keys, read
 
 

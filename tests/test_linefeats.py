@@ -27,7 +27,7 @@ def _dump_pages(step: int) -> list[tuple[str, str, list[str]]]:
 
 
 def _readable(t: str) -> bool:
-    return all(c.isascii() or c in lf.NEAR_EXTRA for c in t)
+    return all(c.isascii() or c in lf.NEAR_EXTRA or lf.is_plain(c) for c in t)
 
 
 # --- line features -------------------------------------------------------------------------------
@@ -88,13 +88,34 @@ def test_key_hash_is_fnv1a_of_the_code_points():
     assert lf.key_hash("it’s") != lf.key_hash("it's")
 
 
-def test_lines_beyond_the_near_characters_are_left_to_the_caller():
-    lines = ["plain line", "Ünïcode line", "It’s “fine”", "© 2024 Example", "漢字"]
+def test_lines_with_letters_beyond_ascii_are_left_to_the_caller():
+    lines = ["plain line", "Ünïcode line", "It’s “fine”", "© 2024 Example ★ →", "漢字", "Next 。", "lone \udc80 5"]
     *_, ok = lf.page_prims(lines, T._WORD_TABLE)
-    assert ok.tolist() == [True, False, True, False, False]
+    assert ok.tolist() == [True, False, True, True, False, False, True]  # (a lone surrogate is no letter)
     words, sent, P, keys = T._page_info(lines)  # the caller fills them from the reference
     assert isinstance(keys[1], str) and isinstance(keys[0], int)
     assert words[1] == T.count_words(lines[1]) and words[4] == T.count_words(lines[4])
+    assert keys[6] == lf.key_hash(T.line_key(lines[6]))
+
+
+def test_plain_characters_take_the_near_ascii_path_of_the_reference():
+    # every character read as punctuation is one the reference reads so too: no word character,
+    # no CJK, unchanged by lower(), and none of the characters the line tests name
+    plain = [chr(o) for o in range(0x80, 0x10000) if not 0xD800 <= o < 0xE000 and lf.is_plain(chr(o))]
+    assert len(plain) > 3000 and "©" in plain and "★" in plain and "é" not in plain and "▪" not in plain
+    for ch in plain:
+        assert T._FAR_CHAR.search(ch) is None and ch.lower() == ch and not ch.isspace(), hex(ord(ch))
+    lines = ["A “quote” © 2024 — ★★★ 12:30 → Jan 5", "ⓐ ⒜ ½ ² ✅ ↩ ️", "* ★ item", "- → next"]
+    _assert_lines(lines)
+
+
+def _assert_lines(lines: list[str]) -> None:
+    P, words, sent, keys, ok = lf.page_prims(lines, T._WORD_TABLE)
+    for i, t in enumerate(lines):
+        if ok[i]:
+            _, w, s, prims = T._line_info.__wrapped__(t)
+            assert (int(words[i]), bool(sent[i]), int(keys[i])) == (w, s, lf.key_hash(prims[-1])), t
+            assert tuple(int(v) for v in P[i]) == tuple(int(v) for v in prims[:-1]), t
 
 
 # --- stage-1 features ----------------------------------------------------------------------------
