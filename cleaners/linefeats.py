@@ -267,30 +267,22 @@ def _line(cp: np.ndarray, s: int, e: int, near: bool, table: np.ndarray,
             else:
                 key = _mix(key, lc)
                 prev_digit = False
-        if not near:
-            if c == 32:
-                if wlen and wlen <= maxlen:
-                    f = _word_flags(table, np.int64(wh))
-                    nstop += f & 1
-                    nchrome += f >> 1
-                wh = np.uint64(_FNV_OFFSET)
-                wlen = 0
-            else:
-                wh = _mix(wh, lc)
-                wlen += 1
-        else:
+        if near:
             inword = _is_w(lc) or lc == 39 or lc == 45 or lc == _RSQUO
-            if inword and i < e:
-                if wlen or (97 <= lc <= 122):  # a word starts at its first letter
-                    wh = _mix(wh, lc)
-                    wlen += 1
-            elif wlen or not inword:
-                if wlen and wlen <= maxlen:
-                    f = _word_flags(table, np.int64(wh))
-                    nstop += f & 1
-                    nchrome += f >> 1
-                wh = np.uint64(_FNV_OFFSET)
-                wlen = 0
+            grow = inword and (wlen > 0 or 97 <= lc <= 122)  # a word starts at its first letter
+        else:
+            inword = c != 32
+            grow = inword
+        if grow:
+            wh = _mix(wh, lc)
+            wlen += 1
+        elif not inword:  # the word ends
+            if wlen and wlen <= maxlen:
+                f = _word_flags(table, np.int64(wh))
+                nstop += f & 1
+                nchrome += f >> 1
+            wh = np.uint64(_FNV_OFFSET)
+            wlen = 0
     if near:
         # " · " and " • " separate items like "|"
         for i in range(s + 1, e - 1):
