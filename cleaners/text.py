@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import operator
-from itertools import chain, repeat
+from itertools import repeat
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -854,9 +854,9 @@ _WORD_TABLE = lf.word_table(_STOP, _CHROME_SET)
 def _page_info(texts: list[str]) -> tuple[list[int], list[bool], np.ndarray, list[int | str]]:
     """`_line_info` of every line of a page: the word counts, whether each ends like a sentence,
     the counts and flags as a matrix (one row per line, `_line_info`'s order without the key) and
-    the line keys. The compiled pass (`cleaners.linefeats`) reads the lines of ASCII and typographic
-    punctuation and gives their keys as hashes (ints); the rest go through `_line_info` and keep
-    their key strings (which hold a character no hashed key holds, so the two never meet)."""
+    the line keys. The compiled pass (`cleaners.linefeats`) reads the lines of ASCII, punctuation
+    and symbols and gives their keys as hashes (ints); the rest (letters or digits beyond ASCII,
+    CJK) go through `_line_info` and keep their key strings, which never equal a hash."""
     P, words, sent, keyh, read = lf.page_prims(texts, _WORD_TABLE)
     keys: list[int | str] = keyh.tolist()
     if not read.all():

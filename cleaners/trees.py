@@ -3,8 +3,8 @@
 The line classifier of `cleaners.text` is two ensembles of oblivious trees (`bench/train_lines.py`):
 every level of a tree tests one feature against one threshold, and the bits of the levels, first
 level highest, index the tree's leaves. `tree_sums` gives each row's sum of its leaf values, added
-the way numpy's `sum` over a row adds them (pairwise, eight running sums), so the scores are the
-same to the last bit as the vectorised numpy version this replaced.
+the way numpy's `sum` over a row adds them (pairwise, eight running sums), so the scores equal
+those of the same trees evaluated with numpy arrays to the last bit.
 """
 from __future__ import annotations
 

@@ -121,7 +121,7 @@ def _assert_lines(lines: list[str]) -> None:
 # --- stage-1 features ----------------------------------------------------------------------------
 
 def _reference_base_matrix(lines: list, P: np.ndarray, keys: list) -> np.ndarray:
-    """The stage-1 features as whole-column numpy operations (the form the compiled pass replaced)."""
+    """The stage-1 features as whole-column numpy operations, the plain form of the compiled pass."""
     n = len(lines)
     X = np.zeros((n, T._N_BASE + 11))
     log1p = T._log1p_table()
