@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cleaners import text as T  # noqa: E402
+from cleaners import trees  # noqa: E402
 from cleaners.layout import split_columns  # noqa: E402
 
 SHARED = Path(os.environ.get("NEWSCURATE_SHARED", ROOT / ".." / "shared"))
@@ -126,7 +127,7 @@ def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, ntrees: int = 100, de
     w = w / w.sum() * n
     base = float(np.log((w * y).sum() / (w * (1 - y)).sum()))
     F = np.full(n, base)
-    trees = []
+    fitted = []
     for _ in range(ntrees):
         p = 1 / (1 + np.exp(-F))
         g = (p - y) * w
@@ -170,18 +171,13 @@ def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, ntrees: int = 100, de
         H = np.bincount(node, weights=hs, minlength=nl)
         leaves = -G / (H + lam) * lr
         F += leaves[full]
-        trees.append({"f": feats, "t": [round(t, 6) for t in thrs], "v": [round(float(v), 5) for v in leaves]})
-    return {"trees": trees, "base": round(base, 6)}
+        fitted.append({"f": feats, "t": [round(t, 6) for t in thrs], "v": [round(float(v), 5) for v in leaves]})
+    return {"trees": fitted, "base": round(base, 6)}
 
 
 def predict_trees(model: dict, X: np.ndarray) -> np.ndarray:
-    F = np.full(len(X), model["base"])
-    for tr in model["trees"]:
-        idx = np.zeros(len(X), dtype=np.int64)
-        for j, th in zip(tr["f"], tr["t"]):
-            idx = idx * 2 + (X[:, j] >= th)
-        F += np.asarray(tr["v"])[idx]
-    return 1 / (1 + np.exp(-F))
+    """A model being trained scored as the cleaner scores the shipped one."""
+    return trees.probabilities(*trees.pack(model["trees"]), model["base"], X)
 
 
 def predict(model: dict, X: np.ndarray) -> np.ndarray:

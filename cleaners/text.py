@@ -1042,11 +1042,7 @@ def _trees(model: dict, rows: list[list[float]]) -> list[float]:
 
 def _trees_p(model: dict, X: np.ndarray) -> np.ndarray:
     """`_trees` on a feature matrix (one row per line); returns an array."""
-    feats, thrs, leaves, base = _packed(model)
-    if X.shape[0] == 0:
-        return np.zeros(0)
-    z = trees.tree_sums(np.ascontiguousarray(X.T, dtype=float), feats, thrs, leaves) + base
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    return trees.probabilities(*_packed(model), X)
 
 
 def _predict(model: dict, rows: list[list[float]]) -> list[float]:

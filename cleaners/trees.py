@@ -66,3 +66,13 @@ def tree_sums(XT: np.ndarray, feats: np.ndarray, thrs: np.ndarray, leaves: np.nd
             for r in range(n):
                 z[r] += leaves[k, leaf[r]]
     return z
+
+
+def probabilities(feats: np.ndarray, thrs: np.ndarray, leaves: np.ndarray, base: float,
+                  X: np.ndarray) -> np.ndarray:
+    """The model's probability for each row of `X` (rows, features): the sigmoid of `base` plus
+    the `tree_sums` of the `pack`ed trees, clipped to +-30."""
+    if X.shape[0] == 0:
+        return np.zeros(0)
+    z = tree_sums(np.ascontiguousarray(X.T, dtype=float), feats, thrs, leaves) + base
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
